@@ -1,0 +1,18 @@
+"""effrob: interactive effective robustness of image classifiers under natural distribution shift.
+
+Run with ``streamlit run app.py``. This file sets the page config and the navigation; every page
+lives in ``pages/`` and computes with ``effrob_core``.
+"""
+
+import streamlit as st
+
+st.set_page_config(page_title="effrob: effective robustness", page_icon="📈", layout="wide")
+
+PAGES = [
+    st.Page("pages/effective_robustness.py", title="Effective robustness", url_path="robustness", default=True),
+    st.Page("pages/scaling.py", title="Scaling", url_path="scaling"),
+    st.Page("pages/models.py", title="Models", url_path="models"),
+    st.Page("pages/data.py", title="Data", url_path="data"),
+]
+
+st.navigation(PAGES).run()

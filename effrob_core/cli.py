@@ -1,0 +1,140 @@
+"""Command line: ``python -m effrob_core fit|robustness ...`` for scripting and checking numbers.
+
+Bad arguments or input end with exit status 2 and a one-line message on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+import pandas as pd
+
+from .baseline import BASELINES
+from .datasets import AVERAGE, EVAL_SETS, MAIN_SHIFTS
+from .results import RESULTS_DIR, Results, ResultsError, load_results
+from .robustness import SHIFT_CHOICES, X_AXES, analyse_shift, x_key
+from .transforms import TRANSFORMS
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line and exit with status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _fit_range(values: list[str] | None) -> tuple[float, float] | None:
+    """Parse ``--fit-range LOW HIGH`` given in percent ImageNet accuracy into fractions."""
+    if values is None:
+        return None
+    try:
+        low, high = (float(v) for v in values)
+    except ValueError:
+        raise ValueError(f"--fit-range takes two numbers (percent), got {' '.join(values)}") from None
+    if not (0 <= low < high <= 100):
+        raise ValueError(f"--fit-range needs 0 <= LOW < HIGH <= 100 (percent), got {low:g} {high:g}")
+    return low / 100, high / 100
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``fit`` and ``robustness`` subcommands and their options."""
+    parser = _Parser(prog="python -m effrob_core", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    common = _Parser(add_help=False)
+    common.add_argument("--shift", required=True, choices=SHIFT_CHOICES, metavar="SHIFT",
+                        help=f"evaluation set on the y-axis: {', '.join(SHIFT_CHOICES)} "
+                             f"({AVERAGE} = mean of {', '.join(MAIN_SHIFTS)})")
+    common.add_argument("--baseline", default="testbed", choices=BASELINES,
+                        help="models the line is fit on (default: testbed, as Taori et al. 2020)")
+    common.add_argument("--transform", default="logit", choices=TRANSFORMS, help="axis scaling (default: logit)")
+    common.add_argument("--x-axis", default="full", choices=X_AXES,
+                        help="full ImageNet validation, or the class-matched subset (default: full)")
+    common.add_argument("--fit-range", nargs=2, metavar=("LOW", "HIGH"),
+                        help="fit only on baseline models with ImageNet accuracy in [LOW, HIGH] percent")
+    common.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="folder with models.csv and evaluations.csv")
+    sub.add_parser("fit", parents=[common], help="print the baseline's slope, intercept, r and n")
+    rob = sub.add_parser("robustness", parents=[common], help="print every model's effective robustness")
+    rob.add_argument("--format", default="table", choices=("table", "csv"), help="output format (default: table)")
+    rob.add_argument("--models", metavar="SUBSTRING", help="only models whose id or name contains this (case-insensitive)")
+    rob.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples (default: 1000)")
+    rob.add_argument("--seed", type=int, default=None, help="bootstrap seed (default: the testbed's)")
+    return parser
+
+
+def _describe_x(shift: str, x_axis: str) -> str:
+    key = x_key(shift, x_axis)
+    return f"{EVAL_SETS[key].name} [{key}]"
+
+
+def run_fit(results: Results, args: argparse.Namespace, out: TextIO) -> None:
+    """Print the baseline fit for the chosen view."""
+    a = analyse_shift(results, args.shift, args.baseline, args.transform, args.x_axis,
+                      _fit_range(args.fit_range), n_resamples=1)
+    rows = [
+        ("shift", args.shift), ("x-axis", _describe_x(args.shift, args.x_axis)), ("transform", args.transform),
+        ("baseline", args.baseline),
+        ("fit range", "all" if args.fit_range is None else f"{args.fit_range[0]}-{args.fit_range[1]}% ImageNet"),
+        ("slope", f"{a.fit.slope:.4f}"), ("intercept", f"{a.fit.intercept:.4f}"), ("r", f"{a.fit.r:.4f}"),
+        ("n", str(a.fit.n)),
+    ]
+    for k, v in rows:
+        print(f"{k:<10} {v}", file=out)
+
+
+def robustness_frame(results: Results, args: argparse.Namespace) -> tuple[pd.DataFrame, int]:
+    """One row per model with accuracies and robustness in percent, and the number left out."""
+    kwargs = {} if args.seed is None else {"seed": args.seed}
+    a = analyse_shift(results, args.shift, args.baseline, args.transform, args.x_axis,
+                      _fit_range(args.fit_range), n_resamples=args.n_resamples, **kwargs)
+    p = a.points
+    if args.models:
+        needle = args.models.lower()
+        p = p[p["model_id"].str.lower().str.contains(needle, regex=False)
+              | p["display_name"].str.lower().str.contains(needle, regex=False)]
+    frame = pd.DataFrame({
+        "model_id": p["model_id"], "source": p["source"], "group": p["group"],
+        "imagenet_pct": 100 * p["x"], "shift_pct": 100 * p["y"],
+        "eff_rob_pct": 100 * p["eff_rob"], "eff_rob_lo_pct": 100 * p["eff_rob_lo"],
+        "eff_rob_hi_pct": 100 * p["eff_rob_hi"], "rel_rob_pct": 100 * p["rel_rob"],
+    })
+    return frame.sort_values("eff_rob_pct", ascending=False, kind="stable"), a.left_out
+
+
+def run_robustness(results: Results, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    """Print effective robustness with its interval and relative robustness per model."""
+    frame, left_out = robustness_frame(results, args)
+    note = (f"# {left_out} model(s) with {args.shift} results lack "
+            f"{x_key(args.shift, args.x_axis)} or one of the averaged shifts and are left out")
+    if args.format == "csv":
+        frame.to_csv(out, index=False, float_format="%.4f", lineterminator="\n")
+        if left_out:
+            print(note, file=err)
+    else:
+        if frame.empty:
+            print("no models match", file=out)
+        else:
+            print(frame.to_string(index=False, float_format=lambda v: f"{v:.2f}"), file=out)
+        if left_out:
+            print(note, file=out)
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Entry point; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        results = load_results(args.results_dir)
+        if args.command == "fit":
+            run_fit(results, args, out)
+        else:
+            run_robustness(results, args, out, err)
+    except (ResultsError, ValueError) as exc:
+        print(f"{parser.prog}: error: {exc}", file=err)
+        return EXIT_USAGE
+    return 0

@@ -1,0 +1,176 @@
+"""Loading and validating the results tables (``results/models.csv`` and ``results/evaluations.csv``).
+
+Every problem is reported as a :class:`ResultsError` naming the file, the row (1-based line number
+in the CSV, header = line 1) and the column; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .datasets import EVAL_SETS
+
+RESULTS_DIR = Path(__file__).resolve().parents[1] / "results"
+
+MODEL_COLUMNS: tuple[str, ...] = (
+    "model_id", "display_name", "source", "group", "source_category", "architecture", "train_data",
+    "samples_seen", "train_images", "epochs", "batch_size", "params_m", "gflops",
+    "compute_gmacs_total", "image_size", "digitized",
+)
+MODEL_NUMERIC: tuple[str, ...] = (
+    "samples_seen", "train_images", "epochs", "batch_size", "params_m", "gflops",
+    "compute_gmacs_total", "image_size",
+)
+EVAL_COLUMNS: tuple[str, ...] = ("model_id", "eval_set", "top1", "n_images")
+
+GROUPS: tuple[str, ...] = (
+    "Standard training", "Robustness intervention", "Trained with more data",
+    "Zero-shot image-text", "Low accuracy & reference",
+)
+
+
+class ResultsError(ValueError):
+    """A results table is malformed; the message names the file, row and column."""
+
+    def __init__(self, where: str, message: str, row: int | None = None, column: str | None = None):
+        self.where, self.row, self.column = where, row, column
+        loc = where + (f", row {row}" if row is not None else "") + (
+            f", column {column!r}" if column is not None else "")
+        super().__init__(f"{loc}: {message}")
+
+
+def _csv_row(index: object) -> int:
+    """Line number in the CSV file of a 0-based data row (the header is line 1)."""
+    return int(index) + 2  # type: ignore[call-overload]
+
+
+def _require_columns(df: pd.DataFrame, required: tuple[str, ...], where: str) -> None:
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ResultsError(where, f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}")
+
+
+def _numeric(df: pd.DataFrame, column: str, where: str, *, required: bool) -> pd.Series:
+    """Column as floats; a value that is not a number is an error naming its row."""
+    raw = df[column]
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = values.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+    if required:
+        bad |= values.isna()
+    if bad.any():
+        i = bad.idxmax()
+        raise ResultsError(where, f"{raw[i]!r} is not a number", _csv_row(i), column)
+    return values.astype(float)
+
+
+def validate_models(df: pd.DataFrame, where: str = "models table") -> pd.DataFrame:
+    """Check a models table and return it with typed columns."""
+    _require_columns(df, MODEL_COLUMNS, where)
+    out = df.copy()
+    ids = out["model_id"]
+    blank = ids.isna() | (ids.astype(str).str.strip() == "")
+    if blank.any():
+        raise ResultsError(where, "empty model_id", _csv_row(blank.idxmax()), "model_id")
+    dup = ids.duplicated()
+    if dup.any():
+        i = dup.idxmax()
+        raise ResultsError(where, f"duplicated model_id {ids[i]!r}", _csv_row(i), "model_id")
+    unknown = ~out["group"].isin(GROUPS)
+    if unknown.any():
+        i = unknown.idxmax()
+        raise ResultsError(where, f"unknown group {out['group'][i]!r}; expected one of {', '.join(GROUPS)}",
+                           _csv_row(i), "group")
+    for col in MODEL_NUMERIC:
+        out[col] = _numeric(out, col, where, required=False)
+    for col in ("display_name", "source", "source_category", "architecture", "train_data"):
+        out[col] = out[col].fillna("").astype(str)
+    out["digitized"] = out["digitized"].astype(str).str.lower().isin(("true", "1"))
+    return out.reset_index(drop=True)
+
+
+def validate_evaluations(
+    df: pd.DataFrame, where: str = "evaluations table", model_ids: pd.Series | None = None
+) -> pd.DataFrame:
+    """Check an evaluations table (model_id, eval_set, top1 fraction, n_images) and return it typed."""
+    _require_columns(df, EVAL_COLUMNS, where)
+    out = df.copy()
+    unknown = ~out["eval_set"].isin(EVAL_SETS)
+    if unknown.any():
+        i = unknown.idxmax()
+        raise ResultsError(where, f"unknown evaluation set {out['eval_set'][i]!r}; known: {', '.join(EVAL_SETS)}",
+                           _csv_row(i), "eval_set")
+    top1 = _numeric(out, "top1", where, required=True)
+    pct = (top1 > 1) & (top1 <= 100)
+    if pct.any():
+        i = pct.idxmax()
+        raise ResultsError(where, f"top1 {top1[i]:g} looks like a percentage; expected a fraction in [0, 1]",
+                           _csv_row(i), "top1")
+    outside = (top1 < 0) | (top1 > 1)
+    if outside.any():
+        i = outside.idxmax()
+        raise ResultsError(where, f"top1 {top1[i]:g} is outside [0, 1]", _csv_row(i), "top1")
+    n = _numeric(out, "n_images", where, required=True)
+    bad_n = (n <= 0) | (n != np.floor(n))
+    if bad_n.any():
+        i = bad_n.idxmax()
+        raise ResultsError(where, f"n_images {n[i]:g} is not a positive whole number", _csv_row(i), "n_images")
+    dup = out.duplicated(["model_id", "eval_set"])
+    if dup.any():
+        i = dup.idxmax()
+        raise ResultsError(where, f"duplicated (model_id, eval_set) ({out['model_id'][i]!r}, {out['eval_set'][i]!r})",
+                           _csv_row(i), "model_id")
+    if model_ids is not None:
+        orphan = ~out["model_id"].isin(model_ids)
+        if orphan.any():
+            i = orphan.idxmax()
+            raise ResultsError(where, f"model_id {out['model_id'][i]!r} is not in the models table",
+                               _csv_row(i), "model_id")
+    out["top1"] = top1
+    out["n_images"] = n.astype(int)
+    return out.reset_index(drop=True)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV as text columns, turning I/O and parse failures into ResultsError."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except FileNotFoundError:
+        raise ResultsError(str(path), "file not found") from None
+    except UnicodeDecodeError:
+        raise ResultsError(str(path), "not UTF-8 text") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ResultsError(str(path), f"not a readable CSV ({exc})") from None
+
+
+@dataclass(frozen=True)
+class Results:
+    """The validated models and evaluations tables."""
+
+    models: pd.DataFrame
+    evaluations: pd.DataFrame
+
+    def wide(self, value: str = "top1") -> pd.DataFrame:
+        """One row per model (indexed by model_id, in models order), one column per evaluation set."""
+        table = self.evaluations.pivot(index="model_id", columns="eval_set", values=value)
+        return table.reindex(index=self.models["model_id"], columns=list(EVAL_SETS))
+
+    def combine(self, other: "Results") -> "Results":
+        """Both tables with ``other``'s rows appended; model ids must not collide."""
+        models = pd.concat([self.models, other.models], ignore_index=True)
+        clash = models["model_id"].duplicated()
+        if clash.any():
+            raise ResultsError("combined results", f"model_id {models['model_id'][clash.idxmax()]!r} appears twice")
+        return Results(models, pd.concat([self.evaluations, other.evaluations], ignore_index=True))
+
+
+def load_results(directory: str | Path = RESULTS_DIR) -> Results:
+    """Load and validate ``models.csv`` and ``evaluations.csv`` from ``directory``."""
+    d = Path(directory)
+    models = validate_models(_read_csv(d / "models.csv"), str(d / "models.csv"))
+    evals = validate_evaluations(_read_csv(d / "evaluations.csv"), str(d / "evaluations.csv"),
+                                 models["model_id"])
+    return Results(models, evals)

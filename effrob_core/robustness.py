@@ -1,0 +1,163 @@
+"""Effective and relative robustness of every model on a distribution shift.
+
+Effective robustness (Taori et al., 2020, Sec. 3): a model's shift accuracy minus the accuracy the
+standard-training baseline predicts at its ImageNet accuracy, in accuracy points. Relative
+robustness: shift accuracy minus ImageNet accuracy. The ``average`` shift follows Radford et al.
+(2021, CLIP, Fig. 13): y is the mean accuracy over the five main shifts, and the baseline is fit on
+that mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from .baseline import TESTBED_SEED, BootstrapFit, LinearFit, baseline_mask, bootstrap_line, fit_line
+from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS, SHIFTS
+from .intervals import TESTBED_CONFIDENCE, clopper_pearson
+from .results import Results
+from .transforms import Transform
+
+XAxis = Literal["full", "matched"]
+X_AXES: tuple[XAxis, ...] = ("full", "matched")
+SHIFT_CHOICES: tuple[str, ...] = SHIFTS + (AVERAGE,)
+
+
+def x_key(shift: str, x_axis: str) -> str:
+    """The evaluation set on the x-axis: full ImageNet, or the class-matched ImageNet subset."""
+    if shift not in SHIFT_CHOICES:
+        raise ValueError(f"unknown shift {shift!r}; choose one of {', '.join(SHIFT_CHOICES)}")
+    if x_axis not in X_AXES:
+        raise ValueError(f"unknown x-axis {x_axis!r}; choose one of {', '.join(X_AXES)}")
+    if x_axis == "full":
+        return IMAGENET
+    matched = None if shift == AVERAGE else EVAL_SETS[shift].matched_x
+    if matched is None:
+        raise ValueError(f"{shift} has no class-matched ImageNet subset; use the full ImageNet x-axis")
+    return matched
+
+
+def y_keys(shift: str) -> tuple[str, ...]:
+    """The evaluation sets averaged on the y-axis (one, or the five main shifts for ``average``)."""
+    return MAIN_SHIFTS if shift == AVERAGE else (shift,)
+
+
+def effective_robustness(x_acc: ArrayLike, y_acc: ArrayLike, fit: LinearFit) -> NDArray[np.float64]:
+    """Shift accuracy minus the baseline's prediction at the model's ImageNet accuracy (fractions)."""
+    return np.asarray(y_acc, dtype=float) - fit.predict(x_acc)
+
+
+def relative_robustness(x_acc: ArrayLike, y_acc: ArrayLike) -> NDArray[np.float64]:
+    """Shift accuracy minus ImageNet accuracy (fractions)."""
+    return np.asarray(y_acc, dtype=float) - np.asarray(x_acc, dtype=float)
+
+
+def effective_robustness_interval(
+    x_acc: ArrayLike, y_acc: ArrayLike, boot: BootstrapFit, level: float = 0.95
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Interval of effective robustness from the bootstrap band of the baseline at each model's x."""
+    lo, hi = boot.band(x_acc, level)
+    y = np.asarray(y_acc, dtype=float)
+    return y - hi, y - lo
+
+
+def shift_points(results: Results, shift: str, x_axis: str = "full") -> tuple[pd.DataFrame, int]:
+    """Models with both accuracies for the view, and how many models with a y were left out for lack of x.
+
+    Returns the models table's columns plus ``x``, ``y``, ``n_x``, ``n_y`` (image counts; NaN for
+    an average) for every model that has the x set and all y sets.
+    """
+    xk = x_key(shift, x_axis)
+    ys = y_keys(shift)
+    top1 = results.wide("top1")
+    count = results.wide("n_images")
+    y = top1[list(ys)].mean(axis=1, skipna=False)
+    has_y = y.notna()
+    if shift == AVERAGE:  # models with some but not all of the five shifts are left out too
+        has_y = top1[list(ys)].notna().any(axis=1)
+    x = top1[xk]
+    keep = (x.notna() & y.notna()).to_numpy()
+    left_out = int((has_y & ~(x.notna() & y.notna())).sum())
+    pts = results.models.loc[keep].reset_index(drop=True).copy()
+    pts["x"] = x.to_numpy()[keep]
+    pts["y"] = y.to_numpy()[keep]
+    pts["n_x"] = count[xk].to_numpy(dtype=float)[keep]
+    pts["n_y"] = count[ys[0]].to_numpy(dtype=float)[keep] if len(ys) == 1 else np.nan
+    return pts, left_out
+
+
+@dataclass(frozen=True)
+class ShiftAnalysis:
+    """Everything a view of one shift needs: the points with their metrics, the line and its band."""
+
+    shift: str
+    x_axis: str
+    baseline: str
+    transform: Transform
+    fit_range: tuple[float, float] | None
+    points: pd.DataFrame
+    left_out: int
+    fit: LinearFit
+    boot: BootstrapFit
+
+
+def analyse_shift(
+    results: Results,
+    shift: str,
+    baseline: str = "testbed",
+    transform: Transform = "logit",
+    x_axis: str = "full",
+    fit_range: tuple[float, float] | None = None,
+    n_resamples: int = 1000,
+    seed: int = TESTBED_SEED,
+    confidence: float = TESTBED_CONFIDENCE,
+    level: float = 0.95,
+) -> ShiftAnalysis:
+    """Fit the baseline for one shift and compute every model's metrics with intervals.
+
+    ``points`` gains ``in_baseline``, Clopper-Pearson bounds ``x_lo``/``x_hi``/``y_lo``/``y_hi``
+    at ``confidence``, ``eff_rob`` with its bootstrap interval ``eff_rob_lo``/``eff_rob_hi`` at
+    ``level``, and ``rel_rob``; all accuracies and differences are fractions.
+    """
+    pts, left_out = shift_points(results, shift, x_axis)
+    member = baseline_mask(pts, baseline)
+    if fit_range is not None:
+        member &= (pts["x"] >= fit_range[0]).to_numpy() & (pts["x"] <= fit_range[1]).to_numpy()
+    x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
+    fit = fit_line(x[member], y[member], transform)
+    boot = bootstrap_line(x[member], y[member], transform, n_resamples=n_resamples, seed=seed)
+    pts["in_baseline"] = member
+    pts["x_lo"], pts["x_hi"] = clopper_pearson(x, pts["n_x"], confidence)
+    pts["y_lo"], pts["y_hi"] = clopper_pearson(y, pts["n_y"], confidence)
+    pts["baseline_y"] = fit.predict(x)
+    pts["eff_rob"] = y - pts["baseline_y"].to_numpy()
+    pts["eff_rob_lo"], pts["eff_rob_hi"] = effective_robustness_interval(x, y, boot, level)
+    pts["rel_rob"] = relative_robustness(x, y)
+    return ShiftAnalysis(shift, x_axis, baseline, transform, fit_range, pts, left_out, fit, boot)
+
+
+def robustness_by_shift(
+    results: Results,
+    shifts: tuple[str, ...] = MAIN_SHIFTS,
+    baseline: str = "testbed",
+    transform: Transform = "logit",
+    x_axis: str = "full",
+    n_resamples: int = 1000,
+    seed: int = TESTBED_SEED,
+) -> pd.DataFrame:
+    """Wide table indexed by model_id: ``eff_rob[...]``, interval and ``rel_rob[...]`` per shift,
+    and their means over ``shifts`` (``eff_rob[mean]``, ``rel_rob[mean]``; NaN unless the model has
+    every shift)."""
+    frames = []
+    for shift in shifts:  # a handful of shifts, each fully vectorised over models
+        a = analyse_shift(results, shift, baseline, transform, x_axis, n_resamples=n_resamples, seed=seed)
+        cols = a.points.set_index("model_id")[["y", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob"]]
+        frames.append(cols.rename(columns=lambda c, s=shift: f"{c}[{s}]"))
+    table = pd.concat(frames, axis=1).reindex(results.models["model_id"])
+    table["eff_rob[mean]"] = table[[f"eff_rob[{s}]" for s in shifts]].mean(axis=1, skipna=False)
+    table["rel_rob[mean]"] = table[[f"rel_rob[{s}]" for s in shifts]].mean(axis=1, skipna=False)
+    return table

@@ -1,0 +1,82 @@
+"""Streamlit glue shared by the pages: cached data, URL-synchronised controls, and the share link.
+
+Not a page itself (``app.py`` lists the pages). Metrics and figures come from ``effrob_core``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import streamlit as st
+
+from effrob_core.results import Results, load_results
+from effrob_core.viewstate import Param, encode_query, parse_query
+
+
+@st.cache_data(show_spinner=False)
+def published_results() -> Results:
+    """The committed results tables, loaded and validated once per server process."""
+    return load_results()
+
+
+def session_results() -> Results:
+    """Published results plus any models this browser session uploaded (never stored on disk)."""
+    return published_results()
+
+
+def init_state(page: str, params: Sequence[Param]) -> None:
+    """Seed each control's session-state key from the URL the first time the page runs in a session.
+
+    Invalid or unknown URL values fall back to defaults with a visible notice.
+    """
+    pending = [p for p in params if _key(page, p) not in st.session_state]
+    if pending:
+        values, notices = parse_query(params, {k: st.query_params[k] for k in st.query_params})
+        for p in pending:
+            st.session_state[_key(page, p)] = values[p.key]
+        if notices and len(pending) == len(params):
+            st.session_state[f"{page}:notices"] = notices
+    for notice in st.session_state.pop(f"{page}:notices", []):
+        st.warning(notice, icon="⚠️")
+
+
+def state(page: str, param: Param) -> Any:
+    """Current value of a control (its session-state key)."""
+    return st.session_state[_key(page, param)]
+
+
+def key(page: str, param: Param) -> str:
+    """Session-state / widget key of a control."""
+    return _key(page, param)
+
+
+def _key(page: str, param: Param) -> str:
+    return f"{page}.{param.key}"
+
+
+def sync_url(page: str, params: Sequence[Param]) -> str:
+    """Write the page's controls into the URL query string; return the shareable link."""
+    values = {p.key: st.session_state[_key(page, p)] for p in params}
+    query = encode_query(params, values)
+    if dict(st.query_params) != query:
+        st.query_params.from_dict(query)
+    return share_link(query)
+
+
+def share_link(query: dict[str, str]) -> str:
+    """Absolute link to this page with ``query`` (relative when the server URL is unknown)."""
+    try:
+        base = st.context.url or ""
+    except Exception:  # AppTest has no browser context
+        base = ""
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def show_share_link(link: str) -> None:
+    """A visible, copyable link to the exact view."""
+    with st.expander("🔗 Link to this view", expanded=False):
+        st.caption("Copy this link (copy button on the right) to share exactly this view.")
+        st.code(link, language=None)
