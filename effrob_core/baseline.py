@@ -46,7 +46,7 @@ def baseline_mask(models: pd.DataFrame, baseline: str) -> NDArray[np.bool_]:
     )
     timm = (source == "timm") & (models["group"].astype(str) == "Standard training")
     mask = {"testbed": testbed, "timm": timm, "all-standard": testbed | timm}[baseline]
-    return mask.to_numpy(dtype=bool)
+    return mask.to_numpy(dtype=bool, copy=True)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 Sizes and class counts follow ``DATA.md`` (Taori et al., 2020; Recht et al., 2019; Wang et al., 2019;
 Hendrycks et al., 2021; Barbu et al., 2019; Shankar et al., 2021). Per-source image counts (for
-example ObjectNet in the testbed versus CLIP evaluations) are stored per row in the results table;
-``n_images`` here is the size of the canonical release.
+example ObjectNet in the testbed versus CLIP evaluations, or the 2,030 reviewed anchor frames the
+testbed scores YTBB-Robust pm-0 on) are stored per row in the results table; ``n_images`` here is
+the size of the canonical release.
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ EVAL_SETS: dict[str, EvalSet] = {
         EvalSet("ytbb-robust", "YTBB-Robust (pm-0)", 2_530, 24, "shift", "ytbb-robust-classes"),
         EvalSet("imagenet-r-classes", "ImageNet (ImageNet-R classes)", 10_000, 200, "matched-x"),
         EvalSet("imagenet-a-classes", "ImageNet (ImageNet-A classes)", 10_000, 200, "matched-x"),
-        EvalSet("objectnet-classes", "ImageNet (ObjectNet classes)", 0, 113, "matched-x"),
-        EvalSet("imagenet-vid-robust-classes", "ImageNet (Vid-Robust classes)", 0, 30, "matched-x"),
-        EvalSet("ytbb-robust-classes", "ImageNet (YTBB-Robust classes)", 0, 24, "matched-x"),
+        # Class-matched subsets count ImageNet classes (50 validation images each): ObjectNet's 113
+        # classes cover 125 ImageNet classes, Vid-Robust's 30 cover 288, YTBB-Robust's 24 cover 231.
+        EvalSet("objectnet-classes", "ImageNet (ObjectNet classes)", 6_250, 125, "matched-x"),
+        EvalSet("imagenet-vid-robust-classes", "ImageNet (Vid-Robust classes)", 14_400, 288, "matched-x"),
+        EvalSet("ytbb-robust-classes", "ImageNet (YTBB-Robust classes)", 11_550, 231, "matched-x"),
     )
 }
 

@@ -31,6 +31,9 @@ GROUPS: tuple[str, ...] = (
     "Standard training", "Robustness intervention", "Trained with more data",
     "Zero-shot image-text", "Low accuracy & reference",
 )
+#: Source and group of models a user uploads for their own browser session (never in the published tables).
+UPLOAD_SOURCE = "upload"
+UPLOAD_GROUP = "Your models"
 
 
 class ResultsError(ValueError):
@@ -67,8 +70,10 @@ def _numeric(df: pd.DataFrame, column: str, where: str, *, required: bool) -> pd
     return values.astype(float)
 
 
-def validate_models(df: pd.DataFrame, where: str = "models table") -> pd.DataFrame:
-    """Check a models table and return it with typed columns."""
+def validate_models(df: pd.DataFrame, where: str = "models table", allow_upload: bool = False) -> pd.DataFrame:
+    """Check a models table and return it with typed columns.
+
+    Group ``UPLOAD_GROUP`` is accepted only with ``allow_upload`` and only on rows of source ``UPLOAD_SOURCE``."""
     _require_columns(df, MODEL_COLUMNS, where)
     out = df.copy()
     ids = out["model_id"]
@@ -80,6 +85,8 @@ def validate_models(df: pd.DataFrame, where: str = "models table") -> pd.DataFra
         i = dup.idxmax()
         raise ResultsError(where, f"duplicated model_id {ids[i]!r}", _csv_row(i), "model_id")
     unknown = ~out["group"].isin(GROUPS)
+    if allow_upload:
+        unknown &= ~((out["group"] == UPLOAD_GROUP) & (out["source"] == UPLOAD_SOURCE))
     if unknown.any():
         i = unknown.idxmax()
         raise ResultsError(where, f"unknown group {out['group'][i]!r}; expected one of {', '.join(GROUPS)}",
@@ -165,6 +172,32 @@ class Results:
         if clash.any():
             raise ResultsError("combined results", f"model_id {models['model_id'][clash.idxmax()]!r} appears twice")
         return Results(models, pd.concat([self.evaluations, other.evaluations], ignore_index=True))
+
+
+CURVE_COLUMNS: tuple[str, ...] = ("model_id", "epoch", "samples_seen", "imagenet_top1", "imagenet_top5")
+
+
+def load_learning_curves(directory: str | Path = RESULTS_DIR) -> pd.DataFrame:
+    """Load and validate ``learning_curves.csv``: ImageNet zero-shot accuracy after each epoch."""
+    path = Path(directory) / "learning_curves.csv"
+    where = str(path)
+    df = _read_csv(path)
+    _require_columns(df, CURVE_COLUMNS, where)
+    out = df.copy()
+    for col, required in (("epoch", True), ("samples_seen", True), ("imagenet_top1", True), ("imagenet_top5", False)):
+        out[col] = _numeric(out, col, where, required=required)
+    for col in ("imagenet_top1", "imagenet_top5"):
+        bad = (out[col] < 0) | (out[col] > 1)
+        if bad.any():
+            i = bad.idxmax()
+            raise ResultsError(where, f"{out[col][i]:g} is outside [0, 1]", _csv_row(i), col)
+    dup = out.duplicated(["model_id", "epoch"])
+    if dup.any():
+        i = dup.idxmax()
+        raise ResultsError(where, f"duplicated (model_id, epoch) ({out['model_id'][i]!r}, {out['epoch'][i]:g})",
+                           _csv_row(i), "epoch")
+    out["epoch"] = out["epoch"].astype(int)
+    return out.reset_index(drop=True)
 
 
 def load_results(directory: str | Path = RESULTS_DIR) -> Results:

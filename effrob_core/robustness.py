@@ -126,7 +126,7 @@ def analyse_shift(
     pts, left_out = shift_points(results, shift, x_axis)
     member = baseline_mask(pts, baseline)
     if fit_range is not None:
-        member &= (pts["x"] >= fit_range[0]).to_numpy() & (pts["x"] <= fit_range[1]).to_numpy()
+        member = member & (pts["x"] >= fit_range[0]).to_numpy() & (pts["x"] <= fit_range[1]).to_numpy()
     x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
     fit = fit_line(x[member], y[member], transform)
     boot = bootstrap_line(x[member], y[member], transform, n_resamples=n_resamples, seed=seed)

@@ -1,0 +1,89 @@
+"""The command line as a user runs it: published values, formats, and one-line errors."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from effrob_core.cli import main
+from tests.conftest import ROOT
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stderr(err):  # argparse writes its errors to sys.stderr
+            code = main(list(argv), out, err)
+    except SystemExit as exc:  # argparse errors
+        code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_fit_reproduces_testbed_sketch_line() -> None:
+    code, out, _ = run("fit", "--shift", "imagenet-sketch", "--baseline", "testbed", "--transform", "logit")
+    assert code == 0
+    fields = dict(line.split(None, 1) for line in out.strip().splitlines())
+    assert fields["slope"] == "1.0709" and fields["intercept"] == "-2.3701" and fields["n"] == "85"
+
+
+def test_fit_as_subprocess() -> None:
+    proc = subprocess.run([sys.executable, "-m", "effrob_core", "fit", "--shift", "imagenet-sketch"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "slope      1.0709" in proc.stdout and "intercept  -2.3701" in proc.stdout
+
+
+def test_fit_range_and_matched_axis() -> None:
+    code, out, _ = run("fit", "--shift", "imagenet-r", "--x-axis", "matched")
+    assert code == 0 and "ImageNet (ImageNet-R classes)" in out and "n          80" in out
+    code, out, _ = run("fit", "--shift", "imagenet-sketch", "--fit-range", "70", "80")
+    n = int(dict(line.split(None, 1) for line in out.strip().splitlines())["n"])
+    assert code == 0 and 3 <= n < 85
+
+
+def test_robustness_csv() -> None:
+    code, out, err = run("robustness", "--shift", "imagenet-sketch", "--format", "csv", "--n-resamples", "200")
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table.columns) == ["model_id", "source", "group", "imagenet_pct", "shift_pct", "eff_rob_pct",
+                                   "eff_rob_lo_pct", "eff_rob_hi_pct", "rel_rob_pct"]
+    assert table["model_id"].is_unique and len(table) > 500
+    assert (table["eff_rob_lo_pct"] <= table["eff_rob_pct"] + 1e-9).all()
+    assert (table["eff_rob_pct"] <= table["eff_rob_hi_pct"] + 1e-9).all()
+    clip = table.set_index("model_id").loc["testbed:vit_b_32_clip_zeroshot"]
+    assert clip["eff_rob_pct"] > 10  # CLIP zero-shot sits far above the line
+    assert clip["rel_rob_pct"] == pytest.approx(clip["shift_pct"] - clip["imagenet_pct"], abs=1e-3)
+
+
+def test_robustness_table_filter_and_average() -> None:
+    code, out, _ = run("robustness", "--shift", "average", "--models", "resnet50", "--n-resamples", "100")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].split()[:3] == ["model_id", "source", "group"]
+    assert all("resnet50" in line.lower() for line in lines[1:] if not line.startswith("#"))
+    assert "left out" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["fit", "--shift", "imagenet-z"], "argument --shift: invalid choice"),
+        (["fit"], "the following arguments are required: --shift"),
+        (["fit", "--shift", "imagenetv2", "--transform", "log"], "argument --transform: invalid choice"),
+        (["fit", "--shift", "imagenet-sketch", "--x-axis", "matched"], "has no class-matched ImageNet subset"),
+        (["fit", "--shift", "imagenetv2", "--fit-range", "80", "70"], "--fit-range needs 0 <= LOW < HIGH <= 100"),
+        (["fit", "--shift", "imagenetv2", "--fit-range", "a", "b"], "--fit-range takes two numbers"),
+        (["fit", "--shift", "imagenetv2", "--fit-range", "99.9", "100"], "at least 3 models"),
+        (["fit", "--shift", "imagenetv2", "--results-dir", "/nonexistent"], "file not found"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_one_line_exit_2(argv: list[str], message: str) -> None:
+    code, out, err = run(*argv)
+    assert code == 2
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
