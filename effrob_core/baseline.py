@@ -116,14 +116,17 @@ class BootstrapFit:
         predictions of actual resampled lines (and commute with the monotone inverse transform).
         """
         tx = transform(np.atleast_1d(np.asarray(x_acc, dtype=float)), self.transform)
-        tail = 100.0 * (1.0 - level) / 2.0
+        ok = np.isfinite(self.slopes) & np.isfinite(self.intercepts)
+        slopes, intercepts = self.slopes[ok], self.intercepts[ok]
+        # Order statistics of np.percentile(..., method="lower" / "higher") at the two tails.
+        position = (1.0 - level) / 2.0 * (slopes.size - 1)
+        k_lo, k_hi = int(np.floor(position)), int(np.ceil(slopes.size - 1 - position))
         lo = np.empty(tx.shape)
         hi = np.empty(tx.shape)
-        for start in range(0, tx.size, _CHUNK):  # blocks of models bound the (B, chunk) memory
+        for start in range(0, tx.size, _CHUNK):  # blocks of models bound the (chunk, B) memory
             block = slice(start, start + _CHUNK)
-            pred = self.intercepts[:, None] + self.slopes[:, None] * tx[None, block]
-            lo[block] = np.nanpercentile(pred, tail, axis=0, method="lower")
-            hi[block] = np.nanpercentile(pred, 100.0 - tail, axis=0, method="higher")
+            pred = np.partition(tx[block, None] * slopes[None, :] + intercepts[None, :], (k_lo, k_hi), axis=1)
+            lo[block], hi[block] = pred[:, k_lo], pred[:, k_hi]
         return inverse(lo, self.transform), inverse(hi, self.transform)
 
 

@@ -94,3 +94,16 @@ def test_bootstrap_seedable() -> None:
     np.testing.assert_array_equal(a.slopes, b.slopes)
     assert not np.array_equal(a.slopes, c.slopes)
     assert a.slopes.shape == (50,) and bootstrap_line(x, y).slopes.shape == (1000,)
+
+
+@pytest.mark.parametrize("level", [0.95, 0.9, 0.5])
+def test_band_equals_testbed_percentiles(level: float) -> None:
+    """The band is numpy's lower/higher percentiles of the resampled lines, as in the testbed."""
+    x, y = _line_points(40, 0.95, -0.6, 0.25, seed=5)
+    boot = bootstrap_line(x, y, "logit", n_resamples=1000)
+    grid = np.linspace(0.1, 0.9, 7)
+    pred = boot.intercepts[:, None] + boot.slopes[:, None] * transform(grid, "logit")[None, :]
+    tail = 100 * (1 - level) / 2
+    lo, hi = boot.band(grid, level)
+    np.testing.assert_allclose(transform(lo, "logit"), np.percentile(pred, tail, axis=0, method="lower"))
+    np.testing.assert_allclose(transform(hi, "logit"), np.percentile(pred, 100 - tail, axis=0, method="higher"))
