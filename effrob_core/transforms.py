@@ -41,9 +41,13 @@ def transform(acc: ArrayLike, kind: Transform) -> NDArray[np.float64]:
 
 
 def inverse(z: ArrayLike, kind: Transform) -> NDArray[np.float64]:
-    """Map values on the chosen axis back to accuracies (fractions)."""
+    """Map values on the chosen axis back to accuracies (fractions).
+
+    On the linear axis a line can run below 0% or above 100%; accuracies are clipped to [0, 1] so
+    that a baseline never predicts an impossible accuracy.
+    """
     v = np.asarray(z, dtype=float)
     check_transform(kind)
     if kind == "linear":
-        return v.copy()
+        return np.clip(v, 0.0, 1.0)
     return special.expit(v) if kind == "logit" else stats.norm.cdf(v)

@@ -64,3 +64,17 @@ def test_clopper_pearson_vectorised_and_missing_n() -> None:
     assert np.isnan(lo[1:]).all() and np.isnan(hi[1:]).all()
     with pytest.raises(ValueError):
         clopper_pearson(0.5, 10, 1.5)
+
+
+def test_linear_inverse_clips_to_accuracies() -> None:
+    assert inverse([-0.2, 0.3, 1.4], "linear").tolist() == [0.0, 0.3, 1.0]
+
+
+def test_percent_ticks_never_negative_or_above_100() -> None:
+    from effrob_core.figures.style import percent_ticks
+
+    _, labels = percent_ticks("linear", -0.07, 1.05)
+    assert labels[0] == "0%" and labels[-1] == "100%" and "-0%" not in labels
+    vals, labels = percent_ticks("logit", 0.004, 0.93)
+    assert labels[0] == "0.5%" and labels[-1] == "90%" and len(labels) <= 12
+    assert all(a < b for a, b in zip(vals, vals[1:]))

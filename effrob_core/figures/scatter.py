@@ -1,0 +1,281 @@
+"""The effective-robustness scatter: ImageNet accuracy against shift accuracy on transformed axes.
+
+One WebGL (``Scattergl``) marker trace per group, so that tens of thousands of models stay
+responsive; WebGL traces draw star markers, per-point sizes and error bars, and support box and lasso
+selection. Plotly draws WebGL markers above SVG traces, so the baseline, its bootstrap band, the
+zero-shot line and y = x (few-point SVG lines) lie under the points, and the labels of highlighted
+models are annotations, which lie above everything. Axes are in transformed units with percent ticks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from numpy.typing import NDArray
+
+from ..baseline import LinearFit, fit_line
+from ..datasets import AVERAGE, EVAL_SETS, MAIN_SHIFTS
+from ..intervals import TESTBED_CONFIDENCE
+from ..robustness import ShiftAnalysis, x_key
+from ..transforms import Transform, inverse, transform
+from .style import (
+    BASELINE_COLOR,
+    GROUP_COLORS,
+    GROUP_SYMBOLS,
+    ZERO_SHOT_FIT_COLOR,
+    escape_html,
+    padded_range,
+    percent_ticks,
+)
+
+ZERO_SHOT_GROUP = "Zero-shot image-text"
+#: Fewest models a line is fit on (as :func:`effrob_core.baseline.fit_line` requires).
+MIN_FIT_MODELS = 3
+#: Highlighted models are labelled by name only when at most this many match (else outlined only).
+MAX_LABELS = 15
+MARKER_SIZE = 6.5
+STAR_SIZE = 11.0
+HIGHLIGHT_SCALE = 1.8
+LINE_POINTS = 200
+MAX_TICKS = 14
+_LABEL_OFFSETS = ((24, -26), (-24, 26), (24, 26), (-24, -26))  # pixels from a point to its label
+FALLBACK_COLOR = "#555555"
+
+#: How each source of results is named in hover text, controls and tables.
+SOURCE_LABELS: dict[str, str] = {
+    "testbed": "ImageNet testbed",
+    "timm": "timm",
+    "openclip": "OpenCLIP",
+    "scaling-laws": "Scaling laws (Cherti et al.)",
+    "openclip-lowacc": "Low-accuracy CLIP (digitized)",
+    "upload": "Your uploads",
+}
+
+
+def shift_label(shift: str) -> str:
+    """Human name of a shift choice ("Average of 5 main shifts" for ``average``)."""
+    if shift == AVERAGE:
+        return f"Average of {len(MAIN_SHIFTS)} main shifts"
+    return EVAL_SETS[shift].name
+
+
+def axis_titles(shift: str, x_axis: str) -> tuple[str, str]:
+    """Titles of the x and y axes: "ImageNet top-1 (%)" (or its class-matched subset) and the shift's."""
+    x_key(shift, x_axis)  # raises ValueError for a combination that does not exist
+    if x_axis == "full":
+        x_title = "ImageNet top-1 (%)"
+    else:
+        x_title = f"ImageNet top-1, {EVAL_SETS[shift].name.split(' (')[0]} classes (%)"
+    y_title = (f"Mean top-1 over {len(MAIN_SHIFTS)} main shifts (%)" if shift == AVERAGE
+               else f"{EVAL_SETS[shift].name} top-1 (%)")
+    return x_title, y_title
+
+
+def shown_mask(points: pd.DataFrame, shown_groups: Iterable[str], shown_sources: Iterable[str]) -> NDArray[np.bool_]:
+    """Rows of ``points`` whose group and source are both among those shown."""
+    return (points["group"].isin(list(shown_groups)) & points["source"].isin(list(shown_sources))).to_numpy()
+
+
+def highlight_mask(points: pd.DataFrame, query: str) -> NDArray[np.bool_]:
+    """Rows whose display name or model id contains ``query`` (case-insensitive); none for a blank query."""
+    needle = query.strip().lower()
+    if not needle:
+        return np.zeros(len(points), dtype=bool)
+    name = points["display_name"].astype(str).str.lower().str.contains(needle, regex=False)
+    ident = points["model_id"].astype(str).str.lower().str.contains(needle, regex=False)
+    return (name | ident).to_numpy()
+
+
+def zero_shot_fit(points: pd.DataFrame, kind: Transform) -> LinearFit | None:
+    """Line fit on the zero-shot image-text models among ``points``; None when fewer than 3 (or no spread)."""
+    zs = points[points["group"] == ZERO_SHOT_GROUP]
+    if len(zs) < MIN_FIT_MODELS:
+        return None
+    try:
+        return fit_line(zs["x"].to_numpy(), zs["y"].to_numpy(), kind)
+    except ValueError:  # all at one ImageNet accuracy
+        return None
+
+
+def selected_model_ids(selection_points: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Model ids of the points in a plotly selection (``customdata[0]``), unique, in selection order.
+
+    Points of traces without model ids (lines, band) are ignored.
+    """
+    ids = [p["customdata"][0] for p in selection_points
+           if isinstance(p.get("customdata"), (list, tuple)) and p["customdata"]]
+    return list(dict.fromkeys(str(i) for i in ids))
+
+
+def _customdata(p: pd.DataFrame) -> NDArray[np.object_]:
+    """Per-point hover data: model id, escaped name and source, accuracies and robustness in percent."""
+    cols = [p["model_id"].astype(str).to_numpy(dtype=object), escape_html(p["display_name"]),
+            escape_html(p["source"].map(SOURCE_LABELS).fillna(p["source"]))]
+    for c in ("x", "x_lo", "x_hi", "y", "y_lo", "y_hi", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob"):
+        cols.append((100 * p[c].to_numpy(dtype=float)).astype(object))
+    return np.column_stack(cols) if len(p) else np.empty((0, len(cols)), dtype=object)
+
+
+def _hovertemplate(group: str, shift: str, has_y_interval: bool, confidence: float, level: float) -> str:
+    """Hover text of a group's points: name, group and source, accuracies with intervals, robustness."""
+    ci = f"{100 * confidence:g}% CI"
+    y_part = "%{customdata[6]:.2f}%" + (
+        " [%{customdata[7]:.2f}, %{customdata[8]:.2f}]" if has_y_interval else "")
+    return (
+        "<b>%{customdata[1]}</b><br>"
+        f"{escape_html([group])[0]} · %{{customdata[2]}}<br>"
+        f"ImageNet: %{{customdata[3]:.2f}}% [%{{customdata[4]:.2f}}, %{{customdata[5]:.2f}}] ({ci})<br>"
+        f"{escape_html([shift_label(shift)])[0]}: {y_part}" + (f" ({ci})" if has_y_interval else "") + "<br>"
+        "Effective robustness: %{customdata[9]:+.2f} pts "
+        f"[%{{customdata[10]:+.2f}}, %{{customdata[11]:+.2f}}] ({100 * level:g}% bootstrap)<br>"
+        "Relative robustness: %{customdata[12]:+.2f} pts<extra></extra>"
+    )
+
+
+def _error(value: NDArray[np.float64], lo: NDArray[np.float64], hi: NDArray[np.float64],
+           kind: Transform, color: str, visible: bool) -> dict[str, Any]:
+    """Asymmetric error bars in transformed units from accuracy bounds (fractions)."""
+    t = transform(value, kind)
+    return dict(type="data", symmetric=False, array=transform(hi, kind) - t, arrayminus=t - transform(lo, kind),
+                visible=visible, thickness=0.8, width=0, color=color)
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    """A ``#RRGGBB`` colour as a CSS ``rgba(...)`` string with the given opacity."""
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def _line_grid(x_range_acc: tuple[float, float], kind: Transform) -> NDArray[np.float64]:
+    """Accuracies evenly spaced in transformed units between the two ends (inclusive)."""
+    t0, t1 = transform(np.asarray(x_range_acc, dtype=float), kind)
+    return inverse(np.linspace(t0, t1, LINE_POINTS), kind)
+
+
+def robustness_scatter(
+    analysis: ShiftAnalysis,
+    shown_groups: Iterable[str],
+    shown_sources: Iterable[str],
+    highlight: str = "",
+    error_bars: bool = False,
+    zero_shot_fit: LinearFit | None = None,
+    height: int = 650,
+    confidence: float = TESTBED_CONFIDENCE,
+    level: float = 0.95,
+) -> go.Figure:
+    """Scatter of the analysis's points (shown groups and sources) with the baseline, its band and y = x.
+
+    ``highlight`` enlarges and outlines the models whose name or id contains it; ``zero_shot_fit``
+    (if given) is drawn in purple over the same x-range as the baseline. ``confidence`` and
+    ``level`` label the hover intervals and must match those the analysis was computed with.
+    """
+    kind = analysis.transform
+    pts = analysis.points
+    shown = pts[shown_mask(pts, shown_groups, shown_sources)]
+    extent = shown if len(shown) else pts
+    hit = highlight_mask(shown, highlight)
+    has_y_interval = bool(shown["y_lo"].notna().any()) if len(shown) else False
+    fig = go.Figure()
+
+    # Ranges: the shown points (with their intervals when error bars are on), in transformed units.
+    xs = [extent["x"]] + ([extent["x_lo"], extent["x_hi"]] if error_bars else [])
+    ys = [extent["y"]] + ([extent["y_lo"], extent["y_hi"]] if error_bars else [])
+    x_range = padded_range(kind, pd.concat(xs).dropna())
+    y_range = padded_range(kind, pd.concat(ys).dropna())
+
+    # Lines over the x-range of the shown points (in accuracy).
+    grid = _line_grid((float(extent["x"].min()), float(extent["x"].max())), kind)
+    tgrid = transform(grid, kind)
+    lo, hi = analysis.boot.band(grid, level)
+    fig.add_trace(go.Scatter(
+        x=np.concatenate([tgrid, tgrid[::-1]]), y=np.concatenate([transform(hi, kind), transform(lo, kind)[::-1]]),
+        fill="toself", fillcolor=_rgba(BASELINE_COLOR, 0.18), line=dict(width=0), mode="lines",
+        name=f"{100 * level:g}% bootstrap band", hoverinfo="skip", legendgroup="baseline-band",
+        meta="band"))
+    fig.add_trace(go.Scatter(
+        x=tgrid, y=transform(analysis.fit.predict(grid), kind), mode="lines",
+        line=dict(color=BASELINE_COLOR, width=2.5),
+        name=f"Baseline fit ({escape_html([analysis.baseline])[0]}, n={analysis.fit.n})",
+        hovertemplate=(f"Baseline: slope {analysis.fit.slope:.4f}, intercept {analysis.fit.intercept:.4f}"
+                       "<extra></extra>"), meta="baseline"))
+    if zero_shot_fit is not None:
+        fig.add_trace(go.Scatter(
+            x=tgrid, y=transform(zero_shot_fit.predict(grid), kind), mode="lines",
+            line=dict(color=ZERO_SHOT_FIT_COLOR, width=2.5),
+            name=f"Zero-shot fit (n={zero_shot_fit.n})",
+            hovertemplate=(f"Zero-shot fit: slope {zero_shot_fit.slope:.4f}, intercept "
+                           f"{zero_shot_fit.intercept:.4f}<extra></extra>"), meta="zero-shot-fit"))
+    diag = np.array([min(x_range[0], y_range[0]), max(x_range[1], y_range[1])])
+    fig.add_trace(go.Scatter(
+        x=diag, y=diag, mode="lines", line=dict(color="#444444", width=1.2, dash="dash"), name="y = x",
+        hoverinfo="skip", meta="diagonal"))
+
+    # Points: one WebGL trace per group, in the palette's order (unknown groups last).
+    groups = list(dict.fromkeys([g for g in GROUP_COLORS if g in set(shown["group"])]
+                                + sorted(set(shown["group"]) - set(GROUP_COLORS))))
+    for group in groups:
+        in_group = (shown["group"] == group).to_numpy()
+        p = shown[in_group]
+        color = GROUP_COLORS.get(group, FALLBACK_COLOR)
+        symbol = GROUP_SYMBOLS.get(group, "circle")
+        base = STAR_SIZE if symbol == "star" else MARKER_SIZE
+        size = np.where(hit[in_group], base * HIGHLIGHT_SCALE, base) if hit[in_group].any() else base
+        x = p["x"].to_numpy(dtype=float)
+        y = p["y"].to_numpy(dtype=float)
+        fig.add_trace(go.Scattergl(
+            x=transform(x, kind), y=transform(y, kind), mode="markers", name=escape_html([group])[0],
+            legendgroup=group, meta="points",
+            marker=dict(color=color, symbol=symbol, size=size, opacity=0.7,
+                        line=dict(color="white", width=0.5)),
+            customdata=_customdata(p),
+            hovertemplate=_hovertemplate(group, analysis.shift, has_y_interval, confidence, level),
+            error_x=_error(x, p["x_lo"].to_numpy(dtype=float), p["x_hi"].to_numpy(dtype=float), kind, color,
+                           error_bars),
+            error_y=_error(y, p["y_lo"].to_numpy(dtype=float), p["y_hi"].to_numpy(dtype=float), kind, color,
+                           error_bars and has_y_interval),
+        ))
+
+    # Highlighted (searched) models: black rings on top, labelled when few.
+    if hit.any():
+        h = shown[hit]
+        fig.add_trace(go.Scattergl(
+            x=transform(h["x"].to_numpy(dtype=float), kind), y=transform(h["y"].to_numpy(dtype=float), kind),
+            mode="markers", name=f"Matches “{escape_html([highlight.strip()])[0]}” ({len(h)})",
+            marker=dict(symbol="circle-open", size=MARKER_SIZE * HIGHLIGHT_SCALE + 6, color="black",
+                        line=dict(width=2, color="black")),
+            customdata=_customdata(h),
+            hovertemplate=_hovertemplate("Search match", analysis.shift, has_y_interval, confidence, level),
+            meta="highlight"))
+        if len(h) <= MAX_LABELS:
+            # labels in turn above-right, below-left, below-right, above-left of their points (in order of
+            # x), so that neighbouring matches do not write over each other
+            order = np.argsort(h["x"].to_numpy(dtype=float), kind="stable")
+            hx = transform(h["x"].to_numpy(dtype=float), kind)[order]
+            hy = transform(h["y"].to_numpy(dtype=float), kind)[order]
+            names = escape_html(h["display_name"])[order]
+            for i, (xi, yi, name) in enumerate(zip(hx, hy, names, strict=True)):  # at most MAX_LABELS
+                ax, ay = _LABEL_OFFSETS[i % len(_LABEL_OFFSETS)]
+                fig.add_annotation(x=xi, y=yi, text=name, showarrow=True, arrowhead=0, arrowwidth=1,
+                                   arrowcolor="#333333", ax=ax, ay=ay, xanchor="left" if ax > 0 else "right",
+                                   font=dict(size=11, color="#111111"), bgcolor="rgba(255,255,255,0.85)",
+                                   borderpad=1)
+
+    x_title, y_title = axis_titles(analysis.shift, analysis.x_axis)
+    # accuracies at the axis ends, clipped to [0, 1] (a padded linear axis reaches below 0%)
+    x_ticks = percent_ticks(kind, *np.clip(inverse(np.asarray(x_range), kind), 0, 1), max_ticks=MAX_TICKS)
+    y_ticks = percent_ticks(kind, *np.clip(inverse(np.asarray(y_range), kind), 0, 1), max_ticks=MAX_TICKS)
+    axis = dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, showline=True, linecolor="#222222",
+                mirror=True, ticks="outside", tickfont=dict(size=13), title_font=dict(size=15))
+    fig.update_layout(
+        height=height, template="simple_white", font=dict(size=13),
+        margin=dict(l=70, r=20, t=20, b=20),
+        xaxis=dict(axis, title_text=x_title, range=list(x_range), tickvals=x_ticks[0], ticktext=x_ticks[1]),
+        yaxis=dict(axis, title_text=y_title, range=list(y_range), tickvals=y_ticks[0], ticktext=y_ticks[1]),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=12)),
+        hoverlabel=dict(align="left"),
+    )
+    return fig

@@ -1,0 +1,282 @@
+"""The effective-robustness scatter built from the committed results."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from effrob_core.baseline import fit_line
+from effrob_core.datasets import IMAGENET
+from effrob_core.figures.scatter import (
+    MAX_LABELS,
+    ZERO_SHOT_GROUP,
+    axis_titles,
+    highlight_mask,
+    robustness_scatter,
+    selected_model_ids,
+    shown_mask,
+    zero_shot_fit,
+)
+from effrob_core.figures.style import BASELINE_COLOR, GROUP_COLORS, GROUP_SYMBOLS, ZERO_SHOT_FIT_COLOR
+from effrob_core.intervals import clopper_pearson
+from effrob_core.results import Results, validate_evaluations, validate_models
+from effrob_core.robustness import ShiftAnalysis, analyse_shift
+from effrob_core.transforms import inverse, transform
+
+N_BOOT = 200  # the figure only draws the band; its exact width is tested in test_baseline
+
+
+@pytest.fixture(scope="module")
+def sketch(results: Results) -> ShiftAnalysis:
+    return analyse_shift(results, "imagenet-sketch", n_resamples=N_BOOT)
+
+
+@pytest.fixture(scope="module")
+def all_groups(sketch: ShiftAnalysis) -> list[str]:
+    return sorted(set(sketch.points["group"]))
+
+
+@pytest.fixture(scope="module")
+def all_sources(sketch: ShiftAnalysis) -> list[str]:
+    return sorted(set(sketch.points["source"]))
+
+
+def _build(a: ShiftAnalysis, **kw) -> go.Figure:
+    groups = kw.pop("groups", sorted(set(a.points["group"])))
+    sources = kw.pop("sources", sorted(set(a.points["source"])))
+    return robustness_scatter(a, groups, sources, **kw)
+
+
+def _traces(fig: go.Figure, meta: str) -> list:
+    return [t for t in fig.data if t.meta == meta]
+
+
+def _one(fig: go.Figure, meta: str):
+    found = _traces(fig, meta)
+    assert len(found) == 1, [t.meta for t in fig.data]
+    return found[0]
+
+
+def test_one_webgl_trace_per_group_with_its_colour_and_symbol(sketch, all_groups):
+    fig = _build(sketch)
+    pts = _traces(fig, "points")
+    assert [t.name for t in pts] == [html.escape(g, quote=False) for g in GROUP_COLORS if g in all_groups]
+    for t in pts:
+        group = t.legendgroup
+        assert isinstance(t, go.Scattergl)
+        assert t.marker.color == GROUP_COLORS[group]
+        assert t.marker.symbol == GROUP_SYMBOLS[group]
+        n = int((sketch.points["group"] == group).sum())
+        assert len(t.x) == n
+    assert {t.legendgroup for t in pts if t.marker.symbol == "star"} == {ZERO_SHOT_GROUP}
+
+
+def test_points_are_transformed_and_carry_their_model_ids(sketch):
+    fig = _build(sketch)
+    by_id = sketch.points.set_index("model_id")
+    ids = []
+    for t in _traces(fig, "points"):
+        cd = np.asarray(t.customdata, dtype=object)
+        ids += list(cd[:, 0])
+        p = by_id.loc[cd[:, 0]]
+        np.testing.assert_allclose(t.x, transform(p["x"], "logit"))
+        np.testing.assert_allclose(t.y, transform(p["y"], "logit"))
+        np.testing.assert_allclose(cd[:, 9].astype(float), 100 * p["eff_rob"])
+    assert sorted(ids) == sorted(sketch.points["model_id"])
+
+
+def test_baseline_line_is_red_and_is_the_fit(sketch):
+    fig = _build(sketch)
+    line = _one(fig, "baseline")
+    assert line.line.color == BASELINE_COLOR
+    grid = inverse(np.asarray(line.x), "logit")
+    np.testing.assert_allclose(line.y, transform(sketch.fit.predict(grid), "logit"), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(line.y, sketch.fit.slope * np.asarray(line.x) + sketch.fit.intercept, atol=1e-9)
+    # drawn over the x-range of the shown points
+    tx = transform(sketch.points["x"], "logit")
+    assert line.x[0] == pytest.approx(tx.min()) and line.x[-1] == pytest.approx(tx.max())
+    assert f"n={sketch.fit.n}" in line.name
+
+
+def test_band_is_shaded_and_contains_the_line(sketch):
+    fig = _build(sketch)
+    band, line = _one(fig, "band"), _one(fig, "baseline")
+    assert band.fill == "toself"
+    n = len(line.x)
+    bx, by = np.asarray(band.x), np.asarray(band.y)
+    np.testing.assert_allclose(bx[:n], line.x)
+    np.testing.assert_allclose(bx[n:], np.asarray(line.x)[::-1])
+    upper, lower = by[:n], by[n:][::-1]
+    assert np.all(upper >= np.asarray(line.y) - 1e-9) and np.all(lower <= np.asarray(line.y) + 1e-9)
+    assert np.all(upper - lower > 0)
+    lo, hi = sketch.boot.band(inverse(np.asarray(line.x), "logit"))
+    np.testing.assert_allclose(upper, transform(hi, "logit"))
+
+
+def test_diagonal_is_dashed_y_equals_x(sketch):
+    diag = _one(_build(sketch), "diagonal")
+    assert diag.line.dash == "dash"
+    np.testing.assert_allclose(diag.x, diag.y)
+
+
+@pytest.mark.parametrize("kind", ["logit", "probit", "linear"])
+def test_ticks_are_percent_labels_at_transformed_positions(results, kind):
+    a = analyse_shift(results, "imagenetv2", transform=kind, n_resamples=N_BOOT)
+    fig = _build(a)
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        assert len(axis.ticktext) >= 4
+        assert all(re.fullmatch(r"\d+(\.\d+)?%", t) for t in axis.ticktext)
+        pct = np.array([float(t[:-1]) for t in axis.ticktext])
+        np.testing.assert_allclose(axis.tickvals, transform(pct / 100, kind))
+        assert axis.range[0] <= min(axis.tickvals) and max(axis.tickvals) <= axis.range[1]
+    assert fig.layout.xaxis.title.text == "ImageNet top-1 (%)"
+    assert fig.layout.yaxis.title.text == "ImageNetV2 top-1 (%)"
+
+
+def test_axis_titles():
+    assert axis_titles("objectnet", "matched") == ("ImageNet top-1, ObjectNet classes (%)", "ObjectNet top-1 (%)")
+    assert axis_titles("imagenet-r", "full") == ("ImageNet top-1 (%)", "ImageNet-R top-1 (%)")
+    assert axis_titles("average", "full")[1] == "Mean top-1 over 5 main shifts (%)"
+    with pytest.raises(ValueError):
+        axis_titles("imagenet-sketch", "matched")
+
+
+def test_zero_shot_fit_is_purple_and_fit_on_shown_zero_shot_models(sketch, all_sources):
+    zs_points = sketch.points[sketch.points["group"] == ZERO_SHOT_GROUP]
+    zs = zero_shot_fit(sketch.points, "logit")
+    ref = fit_line(zs_points["x"], zs_points["y"], "logit")
+    assert zs is not None and (zs.slope, zs.intercept, zs.n) == pytest.approx((ref.slope, ref.intercept, ref.n))
+    fig = _build(sketch, zero_shot_fit=zs)
+    line = _one(fig, "zero-shot-fit")
+    assert line.line.color == ZERO_SHOT_FIT_COLOR
+    np.testing.assert_allclose(line.y, zs.slope * np.asarray(line.x) + zs.intercept, atol=1e-9)
+    # only the models shown count: without OpenCLIP and the scaling-laws models fewer remain
+    shown = sketch.points[shown_mask(sketch.points, sketch.points["group"].unique(), ["testbed", "timm"])]
+    assert int((shown["group"] == ZERO_SHOT_GROUP).sum()) < 3
+    assert zero_shot_fit(shown, "logit") is None
+    assert not _traces(_build(sketch, zero_shot_fit=None), "zero-shot-fit")
+
+
+def test_hidden_groups_and_sources_are_not_drawn(sketch, all_groups):
+    shown_groups = [g for g in all_groups if g != "Trained with more data"]
+    fig = _build(sketch, groups=shown_groups, sources=["testbed", "openclip"])
+    pts = _traces(fig, "points")
+    assert "Trained with more data" not in {t.legendgroup for t in pts}
+    ids = [row[0] for t in pts for row in t.customdata]
+    expect = sketch.points[shown_mask(sketch.points, shown_groups, ["testbed", "openclip"])]
+    assert sorted(ids) == sorted(expect["model_id"])
+    line = _one(fig, "baseline")
+    assert line.x[0] == pytest.approx(transform(expect["x"], "logit").min())
+    # nothing shown: lines still drawn over all points, no marker traces
+    empty = _build(sketch, groups=[], sources=[])
+    assert not _traces(empty, "points") and _traces(empty, "baseline")
+
+
+def test_hover_escapes_html_in_names(results):
+    evil = "<b>x</b><script>"
+    row = {c: "" for c in results.models.columns}
+    row.update(model_id="upload:evil", display_name=evil, source="upload<i>", group="Standard training",
+               digitized="False")
+    models = validate_models(pd.DataFrame([row]).astype(str))
+    evals = validate_evaluations(pd.DataFrame({
+        "model_id": ["upload:evil"] * 2, "eval_set": [IMAGENET, "imagenet-sketch"],
+        "top1": ["0.7", "0.2"], "n_images": ["50000", "50889"]}), model_ids=models["model_id"])
+    combined = results.combine(Results(models, evals))
+    a = analyse_shift(combined, "imagenet-sketch", n_resamples=N_BOOT)
+    fig = _build(a, highlight="<B>X")
+    cd = [row for t in _traces(fig, "points") for row in t.customdata if row[0] == "upload:evil"]
+    assert len(cd) == 1
+    assert cd[0][1] == html.escape(evil, quote=False) == "&lt;b&gt;x&lt;/b&gt;&lt;script&gt;"
+    assert cd[0][2] == "upload&lt;i&gt;"
+    spec = fig.to_json()
+    assert "<script>" not in spec and "<b>x" not in spec and "<i>" not in spec
+    for t in _traces(fig, "points") + _traces(fig, "highlight"):  # names reach hover only as escaped data
+        assert t.hovertemplate.startswith("<b>%{customdata[1]}</b>")
+    labels = [ann.text for ann in fig.layout.annotations]
+    assert labels == [html.escape(evil, quote=False)]
+    assert "&lt;B&gt;X" in _one(fig, "highlight").name
+
+
+def test_hover_shows_accuracies_intervals_and_robustness(sketch):
+    fig = _build(sketch)
+    t = _traces(fig, "points")[0]
+    for field in ("%{customdata[1]}", "%{customdata[2]}", "ImageNet: %{customdata[3]:.2f}%",
+                  "ImageNet-Sketch: %{customdata[6]:.2f}%", "Effective robustness: %{customdata[9]:+.2f} pts",
+                  "99.5% CI", "95% bootstrap"):
+        assert field in t.hovertemplate
+    row = np.asarray(t.customdata, dtype=object)[0]
+    p = sketch.points.set_index("model_id").loc[row[0]]
+    lo, hi = clopper_pearson(p["x"], p["n_x"])
+    assert row[4:6].astype(float) == pytest.approx([100 * float(lo), 100 * float(hi)])
+    assert row[10:12].astype(float) == pytest.approx([100 * p["eff_rob_lo"], 100 * p["eff_rob_hi"]])
+
+
+def test_highlight_enlarges_outlines_and_labels_matches(sketch):
+    plain = _build(sketch)
+    assert not _traces(plain, "highlight") and not plain.layout.annotations
+    for t in _traces(plain, "points"):
+        assert np.ndim(t.marker.size) == 0
+
+    query = "CLIP_ZEROSHOT"
+    hit = highlight_mask(sketch.points, query)
+    assert 0 < hit.sum() <= MAX_LABELS
+    fig = _build(sketch, highlight=query)
+    matched_ids = set(sketch.points.loc[hit, "model_id"])
+    for t in _traces(fig, "points"):
+        size = np.broadcast_to(np.asarray(t.marker.size, dtype=float), (len(t.x),))
+        is_hit = np.array([row[0] in matched_ids for row in t.customdata])
+        if is_hit.any():
+            assert size[is_hit].min() > size[~is_hit].max()
+    ring = _one(fig, "highlight")
+    assert {row[0] for row in ring.customdata} == matched_ids
+    assert f"({len(matched_ids)})" in ring.name
+    assert len(fig.layout.annotations) == len(matched_ids)
+    assert fig.data[-1].meta == "highlight"  # drawn on top
+
+    many = "resnet"
+    assert highlight_mask(sketch.points, many).sum() > MAX_LABELS
+    fig_many = _build(sketch, highlight=many)
+    assert _traces(fig_many, "highlight") and not fig_many.layout.annotations
+
+
+def test_error_bars_toggle(results):
+    a = analyse_shift(results, "objectnet", x_axis="matched", n_resamples=N_BOOT)
+    off, on = _build(a), _build(a, error_bars=True)
+    for t in _traces(off, "points"):
+        assert t.error_x.visible is False and t.error_y.visible is False
+    for t in _traces(on, "points"):
+        assert t.error_x.visible is True and t.error_y.visible is True
+        p = a.points.set_index("model_id").loc[[row[0] for row in t.customdata]]
+        np.testing.assert_allclose(t.error_x.array, transform(p["x_hi"], "logit") - transform(p["x"], "logit"))
+        np.testing.assert_allclose(t.error_y.arrayminus, transform(p["y"], "logit") - transform(p["y_lo"], "logit"))
+        assert np.all(np.asarray(t.error_x.array) >= 0) and np.all(np.asarray(t.error_y.arrayminus) >= 0)
+    assert on.layout.xaxis.title.text == "ImageNet top-1, ObjectNet classes (%)"
+    # the average of five shifts has no single image count: no y bars, x bars remain
+    avg = _build(analyse_shift(results, "average", n_resamples=N_BOOT), error_bars=True)
+    for t in _traces(avg, "points"):
+        assert t.error_x.visible is True and t.error_y.visible is False
+
+
+def test_selection_maps_back_to_model_ids(sketch):
+    fig = _build(sketch, highlight="clip_zeroshot")
+    pts = _traces(fig, "points")
+    ring = _one(fig, "highlight")
+    selection = [{"curve_number": 4, "point_index": 0, "customdata": list(pts[0].customdata[0])},
+                 {"curve_number": 1, "point_index": 3, "x": 0.1, "y": 0.2},  # a line: no customdata
+                 {"customdata": list(ring.customdata[0])},
+                 {"customdata": list(ring.customdata[0])}]
+    assert selected_model_ids(selection) == [pts[0].customdata[0][0], ring.customdata[0][0]]
+    assert selected_model_ids([]) == []
+
+
+def test_figure_serialises_and_has_legend_below(sketch):
+    fig = _build(sketch, error_bars=True, zero_shot_fit=zero_shot_fit(sketch.points, "logit"))
+    spec = json.loads(fig.to_json())
+    assert spec["layout"]["height"] == 650
+    assert spec["layout"]["legend"]["orientation"] == "h" and spec["layout"]["legend"]["y"] < 0

@@ -1,0 +1,232 @@
+"""The "Effective robustness" page, run headless through the app's navigation (Streamlit AppTest)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from effrob_core.figures.scatter import highlight_mask
+from effrob_core.results import Results
+from effrob_core.robustness import analyse_shift
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "robustness"
+
+
+def _key(name: str) -> str:
+    return f"{PAGE}.{name}"
+
+
+def _run(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _spec(at: AppTest) -> dict[str, Any]:
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def _traces(spec: dict[str, Any], meta: str) -> list[dict[str, Any]]:
+    return [t for t in spec["data"] if t.get("meta") == meta]
+
+
+def _fits(at: AppTest) -> dict[str, dict[str, str]]:
+    table = at.table[0].value
+    return {col: table[col].to_dict() for col in table.columns}
+
+
+def _text(at: AppTest) -> str:
+    parts = [e.value for kind in ("caption", "markdown", "subheader", "info", "error", "warning")
+             for e in at.get(kind) if isinstance(getattr(e, "value", None), str)]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def default_app() -> AppTest:
+    return _run()
+
+
+def test_default_renders_sketch_reference_line(default_app: AppTest) -> None:
+    at = default_app
+    assert not at.error and not at.warning
+    assert at.selectbox(key=_key("shift")).value == "imagenet-sketch"
+    fits = _fits(at)
+    # the reference of Taori et al.'s rule (see DATA.md), 4 decimals as `python -m effrob_core fit`
+    assert (fits["Baseline"]["slope"], fits["Baseline"]["intercept"], fits["Baseline"]["n"]) == (
+        "1.0709", "-2.3701", "85")
+    spec = _spec(at)
+    assert spec["layout"]["yaxis"]["title"]["text"] == "ImageNet-Sketch top-1 (%)"
+    assert _traces(spec, "baseline") and _traces(spec, "band") and _traces(spec, "diagonal")
+    assert fits["Zero-shot"]["n"] != "–" and _traces(spec, "zero-shot-fit")
+    assert "Select points with the box or lasso tool" in _text(at)
+    assert dict(at.query_params) == {}
+
+
+def test_choosing_imagenet_sketch_shows_the_reference_line() -> None:
+    at = _run({"shift": "imagenet-a"})
+    assert _fits(at)["Baseline"]["slope"] != "1.0709"
+    at.selectbox(key=_key("shift")).set_value("imagenet-sketch").run()
+    assert not at.exception
+    b = _fits(at)["Baseline"]
+    assert (b["slope"], b["intercept"], b["r"], b["n"]) == ("1.0709", "-2.3701", "0.9322", "85")
+    assert "shift" not in at.query_params  # back to the default
+
+
+CONTROLS = [
+    # (widget kind, param, new value, expected URL value)
+    ("selectbox", "shift", "objectnet", "objectnet"),
+    ("radio", "scale", "probit", "probit"),
+    ("radio", "baseline", "timm", "timm"),
+    ("slider", "fit", (70.0, 100.0), "70,100"),
+    ("pills", "groups", ["Standard training", "Trained with more data"], "Standard training,Trained with more data"),
+    ("pills", "sources", ["testbed", "openclip"], "testbed,openclip"),
+    ("toggle", "errors", True, "1"),
+    ("text_input", "search", "clip_zeroshot", "clip_zeroshot"),
+]
+
+
+@pytest.mark.parametrize(("widget", "param", "value", "encoded"), CONTROLS, ids=[c[1] for c in CONTROLS])
+def test_each_control_changes_the_view_and_the_url(default_app: AppTest, widget: str, param: str, value: Any,
+                                                   encoded: str) -> None:
+    before_spec, before_fits = _spec(default_app), _fits(default_app)
+    at = _run()
+    getattr(at, widget)(key=_key(param)).set_value(value).run()
+    assert not at.exception and not at.error
+    assert at.query_params[param] == encoded
+    spec, fits = _spec(at), _fits(at)
+    assert spec != before_spec
+    if param == "shift":
+        assert spec["layout"]["yaxis"]["title"]["text"] == "ObjectNet top-1 (%)"
+        assert fits["Baseline"] != before_fits["Baseline"]
+    elif param == "scale":
+        assert spec["layout"]["xaxis"]["tickvals"] != before_spec["layout"]["xaxis"]["tickvals"]
+        assert fits["Baseline"]["slope"] != before_fits["Baseline"]["slope"]
+        assert "OLS in probit space" in _text(at)
+    elif param in ("baseline", "fit"):
+        assert fits["Baseline"]["n"] != before_fits["Baseline"]["n"]
+        assert fits["Zero-shot"] == before_fits["Zero-shot"]
+    elif param == "groups":
+        names = {t["name"] for t in _traces(spec, "points")}
+        assert names == {"Standard training", "Trained with more data"}
+        assert fits["Zero-shot"]["n"] == "–" and not _traces(spec, "zero-shot-fit")
+    elif param == "sources":
+        n = sum(len(t["customdata"]) for t in _traces(spec, "points"))
+        assert n < sum(len(t["customdata"]) for t in _traces(before_spec, "points"))
+        assert f"{n:,} of " in _text(at)
+    elif param == "errors":
+        assert all(t["error_x"]["visible"] for t in _traces(spec, "points"))
+        assert not any(t["error_x"]["visible"] for t in _traces(before_spec, "points"))
+    elif param == "search":
+        ring = _traces(spec, "highlight")
+        assert len(ring) == 1 and len(ring[0]["customdata"]) >= 2
+        assert "Search matches" in _text(at) and len(at.dataframe) == 1
+
+
+def test_class_matched_x_axis(results: Results) -> None:
+    at = _run({"shift": "imagenet-r"})
+    radio = at.radio(key=_key("x"))
+    assert not radio.disabled and radio.value == "full"
+    full_spec = _spec(at)
+    radio.set_value("matched").run()
+    assert not at.exception and at.query_params["x"] == "matched"
+    spec = _spec(at)
+    assert spec["layout"]["xaxis"]["title"]["text"] == "ImageNet top-1, ImageNet-R classes (%)"
+    left_out = analyse_shift(results, "imagenet-r", x_axis="matched", n_resamples=1).left_out
+    assert left_out > 0 and f"class-matched {left_out:,}" in _text(at)
+    assert sum(len(t["customdata"]) for t in _traces(spec, "points")) < sum(
+        len(t["customdata"]) for t in _traces(full_spec, "points"))
+    # a shift without a class-matched subset disables the choice and explains why
+    at.selectbox(key=_key("shift")).set_value("imagenetv2").run()
+    assert not at.exception and at.radio(key=_key("x")).disabled
+    assert "No class-matched subset" in _text(at)
+    assert _spec(at)["layout"]["xaxis"]["title"]["text"] == "ImageNet top-1 (%)"
+
+
+def test_query_string_restores_the_view(results: Results) -> None:
+    query = {"shift": "objectnet", "x": "matched", "scale": "probit", "baseline": "all-standard",
+             "fit": "60,90", "groups": "Standard training,Zero-shot image-text", "sources": "testbed,timm",
+             "errors": "1", "search": "resnet50"}
+    at = _run(query)
+    assert not at.warning and not at.error
+    assert at.selectbox(key=_key("shift")).value == "objectnet"
+    assert at.radio(key=_key("x")).value == "matched"
+    assert at.radio(key=_key("scale")).value == "probit"
+    assert at.radio(key=_key("baseline")).value == "all-standard"
+    assert tuple(at.slider(key=_key("fit")).value) == (60.0, 90.0)
+    assert at.pills(key=_key("groups")).value == ["Standard training", "Zero-shot image-text"]
+    assert at.pills(key=_key("sources")).value == ["testbed", "timm"]
+    assert at.toggle(key=_key("errors")).value is True
+    assert at.text_input(key=_key("search")).value == "resnet50"
+    assert dict(at.query_params) == query
+    expected = analyse_shift(results, "objectnet", "all-standard", "probit", "matched", (0.6, 0.9), n_resamples=1)
+    assert _fits(at)["Baseline"]["slope"] == f"{expected.fit.slope:.4f}"
+    assert _fits(at)["Baseline"]["n"] == str(expected.fit.n)
+    spec = _spec(at)
+    assert spec["layout"]["xaxis"]["title"]["text"] == "ImageNet top-1, ObjectNet classes (%)"
+    assert {t["name"] for t in _traces(spec, "points")} <= {"Standard training", "Zero-shot image-text"}
+    assert all(t["error_x"]["visible"] for t in _traces(spec, "points"))
+    n_hits = int(highlight_mask(results.models, "resnet50").sum())
+    assert f"matches {n_hits:,} model(s)" in _text(at)
+
+
+@pytest.mark.parametrize("query", [
+    {"shift": "imagenet-z"},
+    {"fit": "10"},
+    {"fit": "90,10"},
+    {"scale": "log", "groups": "Nope"},
+    {"colour": "red"},
+], ids=["unknown-shift", "range-one-number", "range-reversed", "bad-choice-and-group", "unknown-param"])
+def test_bad_query_falls_back_to_defaults_with_a_warning(default_app: AppTest, query: dict[str, str]) -> None:
+    at = _run(query)
+    assert len(at.warning) >= 1
+    assert at.selectbox(key=_key("shift")).value == "imagenet-sketch"
+    assert at.radio(key=_key("scale")).value == "logit"
+    assert tuple(at.slider(key=_key("fit")).value) == (0.0, 100.0)
+    assert _fits(at) == _fits(default_app)
+    assert dict(at.query_params) == {}  # the link now describes what is shown
+
+
+def test_core_errors_are_shown_and_the_page_keeps_working() -> None:
+    at = _run({"fit": "99,100"})
+    assert len(at.error) == 1 and "at least 3" in at.error[0].value
+    assert not at.get("plotly_chart")
+    at.selectbox(key=_key("shift")).set_value("imagenetv2").run()  # other controls still work
+    assert not at.exception and len(at.error) == 1
+    at.slider(key=_key("fit")).set_value((0.0, 100.0)).run()
+    assert not at.exception and not at.error and _spec(at)
+    assert "fit" not in at.query_params and at.query_params["shift"] == "imagenetv2"
+
+
+def test_uploaded_models_are_drawn_and_change_the_cached_view() -> None:
+    from effrob_core.upload import merge_uploads, parse_file
+    from pages.common import UPLOADS_KEY, UPLOADS_MERGED_KEY
+
+    mine = parse_file("my_models.csv", (Path(__file__).parent / "data" / "my_models.csv").read_bytes())
+    at = _run()
+    before = {t["name"]: len(t["customdata"]) for t in _traces(_spec(at), "points")}
+    at.session_state[UPLOADS_KEY] = [mine]
+    at.session_state[UPLOADS_MERGED_KEY] = merge_uploads([mine])
+    at.run()
+    assert not at.exception and not at.error
+    # the new group and source are shown without touching the controls, and the link stays short
+    assert "Your models" in at.pills(key=_key("groups")).value
+    assert "upload" in at.pills(key=_key("sources")).value
+    after = {t["name"]: len(t["customdata"]) for t in _traces(_spec(at), "points")}
+    assert after.pop("Your models") >= 1 and after == before
+    assert dict(at.query_params) == {}
+    # clearing the uploads removes them again, without an invalid control value
+    at.session_state[UPLOADS_KEY] = []
+    at.session_state[UPLOADS_MERGED_KEY] = None
+    at.run()
+    assert not at.exception and "Your models" not in at.pills(key=_key("groups")).value
+    assert {t["name"]: len(t["customdata"]) for t in _traces(_spec(at), "points")} == before
