@@ -9,10 +9,11 @@ import streamlit as st
 st.set_page_config(page_title="effrob: effective robustness", page_icon="📈", layout="wide")
 
 PAGES = [
-    st.Page("pages/effective_robustness.py", title="Effective robustness", url_path="robustness", default=True),
+    st.Page("pages/effective_robustness.py", title="Effective robustness", url_path="effective_robustness", default=True),
     st.Page("pages/scaling.py", title="Scaling", url_path="scaling"),
     st.Page("pages/models.py", title="Models", url_path="models"),
     st.Page("pages/data.py", title="Data", url_path="data"),
+    st.Page("pages/your_results.py", title="Your results", url_path="your_results"),
 ]
 
 st.navigation(PAGES).run()

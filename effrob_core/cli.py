@@ -18,6 +18,7 @@ from .datasets import AVERAGE, EVAL_SETS, MAIN_SHIFTS
 from .results import RESULTS_DIR, Results, ResultsError, load_results
 from .robustness import SHIFT_CHOICES, X_AXES, analyse_shift, x_key
 from .transforms import TRANSFORMS
+from .upload import parse_files
 
 EXIT_USAGE = 2
 
@@ -58,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--fit-range", nargs=2, metavar=("LOW", "HIGH"),
                         help="fit only on baseline models with ImageNet accuracy in [LOW, HIGH] percent")
     common.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="folder with models.csv and evaluations.csv")
+    common.add_argument("--results", action="append", type=Path, metavar="FILE", default=[],
+                        help="your own results to add as group 'Your models' (template CSV, CLIP_benchmark JSON or "
+                             "CSV); repeat for several files. The baseline fit uses published models only")
     sub.add_parser("fit", parents=[common], help="print the baseline's slope, intercept, r and n")
     rob = sub.add_parser("robustness", parents=[common], help="print every model's effective robustness")
     rob.add_argument("--format", default="table", choices=("table", "csv"), help="output format (default: table)")
@@ -124,12 +128,28 @@ def run_robustness(results: Results, args: argparse.Namespace, out: TextIO, err:
             print(note, file=out)
 
 
+def with_uploads(results: Results, files: Sequence[Path], err: TextIO) -> Results:
+    """The results with the models of the user's result files added; notes go to ``err`` as comments."""
+    blobs = []
+    for path in files:  # a few files
+        try:
+            blobs.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            raise ValueError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    upload = parse_files(blobs)
+    for note in upload.notes:
+        print(f"# note: {note}", file=err)
+    return results.combine(upload.results)
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Entry point; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         results = load_results(args.results_dir)
+        if args.results:
+            results = with_uploads(results, args.results, err)
         if args.command == "fit":
             run_fit(results, args, out)
         else:

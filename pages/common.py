@@ -5,14 +5,27 @@ Not a page itself (``app.py`` lists the pages). Metrics and figures come from ``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from effrob_core.results import Results, load_results
+from effrob_core.upload import Upload, merge_uploads
 from effrob_core.viewstate import Param, encode_query, parse_query
+
+
+# Streamlit treats an app with a ``pages/`` folder as a legacy multipage app until ``st.navigation``
+# first runs in the server process; a link that opens a page directly in that window runs the page
+# without ``app.py`` (wrong navigation and page config; streamlit issues #8860 and #9992). When that
+# happens, switch the server to ``st.navigation`` and rerun: ``app.py`` then runs the same page (its
+# ``url_path`` equals the file name), with the link's query string intact.
+if PagesManager.uses_pages_directory:
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 @st.cache_data(show_spinner=False)
@@ -21,9 +34,48 @@ def published_results() -> Results:
     return load_results()
 
 
+#: Session-state keys of this browser session's uploads (kept in memory only, never on disk).
+UPLOADS_KEY = "uploads.files"  # list of per-file Upload, in the order they were loaded
+UPLOADS_MERGED_KEY = "uploads.merged"  # their merge (Upload) or None
+
+
+def uploaded_files() -> list[Upload]:
+    """The files this browser session loaded, one Upload each."""
+    return list(st.session_state.get(UPLOADS_KEY, []))
+
+
+def uploaded() -> Upload | None:
+    """This browser session's uploaded models merged into one Upload, or None."""
+    return st.session_state.get(UPLOADS_MERGED_KEY)
+
+
+def set_uploads(uploads: Sequence[Upload]) -> None:
+    """Replace this session's uploads (already checked to merge without clashes)."""
+    st.session_state[UPLOADS_KEY] = list(uploads)
+    st.session_state[UPLOADS_MERGED_KEY] = merge_uploads(uploads) if uploads else None
+
+
+def clear_uploads() -> None:
+    """Forget every model this session uploaded."""
+    st.session_state[UPLOADS_KEY] = []
+    st.session_state[UPLOADS_MERGED_KEY] = None
+
+
 def session_results() -> Results:
-    """Published results plus any models this browser session uploaded (never stored on disk)."""
-    return published_results()
+    """Published results plus any models this browser session uploaded (never stored on disk).
+
+    Uploaded models have ids ``upload:<name>``, source ``upload`` and group "Your models"."""
+    published = published_results()
+    mine = uploaded()
+    if mine is None or mine.n_models == 0:
+        return published
+    return published.combine(mine.results)
+
+
+def plain(text: object) -> str:
+    """User-supplied text made safe for Streamlit Markdown: every ASCII punctuation character is
+    backslash-escaped, so names and file names render literally (no links, emphasis, HTML or LaTeX)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(str(text).split()))
 
 
 def init_state(page: str, params: Sequence[Param]) -> None:

@@ -90,7 +90,8 @@ def category_colors(labels: Sequence[str], fixed: Mapping[str, str] | None = Non
     """
     fixed = dict(fixed or {})
     rest = sorted(set(map(str, labels)) - set(fixed))
-    free = [c for c in CATEGORY_PALETTE if c.upper() not in {v.upper() for v in fixed.values()}] or list(CATEGORY_PALETTE)
+    taken = {v.upper() for v in fixed.values()}
+    free = [c for c in CATEGORY_PALETTE if c.upper() not in taken] or list(CATEGORY_PALETTE)
     out = {label: fixed[label] for label in map(str, labels) if label in fixed}
     out.update({label: free[i % len(free)] for i, label in enumerate(rest)})
     return out

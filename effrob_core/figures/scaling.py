@@ -1,0 +1,270 @@
+"""Scaling figures: zero-shot accuracy or error against samples seen (or compute) with power-law fits,
+effective robustness against samples seen, and ImageNet zero-shot learning curves.
+
+Axes are logarithmic in x (and in y for error, where a power law is a straight line). Points are
+coloured by training-data family or architecture and marked by source; the digitised low-accuracy
+points carry their own marker and legend entry saying how they were obtained.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..catalog import DIGITIZED_LABEL, GroupFit
+from ..intervals import TESTBED_CONFIDENCE, clopper_pearson
+from .style import BASELINE_COLOR, category_colors, escape_html, log_ticks
+
+#: Marker of each source on the scaling figures (all points are zero-shot image-text models).
+SOURCE_SYMBOLS: dict[str, str] = {"openclip": "star", "scaling-laws": "circle", "openclip-lowacc": "diamond"}
+SOURCE_LABELS: dict[str, str] = {
+    "openclip": "OpenCLIP pretrained models",
+    "scaling-laws": "Scaling-laws models (Cherti et al., 2023)",
+    "openclip-lowacc": ("RN50 on YFCC-15M subsets,<br>"
+                        + DIGITIZED_LABEL.replace("; ", ";<br>").replace(", 1 ", ",<br>1 ")),
+}
+#: Reading precision of the digitised points (fraction), drawn as their error bar.
+DIGITIZED_ERROR = 0.003
+FIT_POINTS = 160
+X_TITLES = {"samples": "Samples seen", "compute": "Total training compute (GMACs)"}
+Y_TITLES = {"accuracy": "top-1 accuracy (%)", "error": "top-1 error (%)"}
+_AXIS = dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, showline=True, linecolor="#222222",
+             mirror=True, ticks="outside", tickfont=dict(size=13), title_font=dict(size=15))
+
+
+def _y_values(frac: np.ndarray, y_metric: str) -> np.ndarray:
+    """Accuracy or error in percent from accuracies given as fractions."""
+    if y_metric == "accuracy":
+        return 100 * frac
+    if y_metric == "error":
+        return 100 * (1 - frac)
+    raise ValueError(f"unknown y {y_metric!r}; choose accuracy or error")
+
+
+def _point_intervals(points: pd.DataFrame, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """Accuracy bounds (fractions): Clopper-Pearson from image counts, ± reading error for digitised points."""
+    lo, hi = clopper_pearson(points["top1"], points["n_images"], confidence)
+    dig = points["digitized"].to_numpy(dtype=bool)
+    acc = points["top1"].to_numpy(dtype=float)
+    return (np.where(dig, acc - DIGITIZED_ERROR, lo), np.where(dig, acc + DIGITIZED_ERROR, hi))
+
+
+def _hover(points: pd.DataFrame, x_kind: str) -> np.ndarray:
+    """Hover text per point: escaped name, training data and x."""
+    x_label = np.where(points["x_is_images"].to_numpy(dtype=bool), "training images",
+                       "GMACs" if x_kind == "compute" else "samples seen")
+    return (escape_html(points["display_name"]) + "<br>" + escape_html(points["train_data"])
+            + "<br>" + pd.Series(points["x"]).map("{:.3g}".format).to_numpy() + " " + x_label)
+
+
+def _symbol_legend(fig: go.Figure, sources: Sequence[str]) -> None:
+    """Legend-only grey markers explaining the marker of each source present."""
+    for src in (s for s in SOURCE_SYMBOLS if s in set(sources)):
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", name=SOURCE_LABELS[src], legendgroup=f"source:{src}",
+            legendgrouptitle_text="Marker" if src == next(s for s in SOURCE_SYMBOLS if s in set(sources)) else None,
+            marker=dict(symbol=SOURCE_SYMBOLS[src], color="#555555", size=10, line=dict(width=0)),
+            hoverinfo="skip", showlegend=True, legendrank=2000 + list(SOURCE_SYMBOLS).index(src)))
+
+
+def legend_rank(group: str) -> int:
+    """Legend position of a colour group: known families in :data:`FAMILY_COLORS` order, then the rest."""
+    order = list(FAMILY_COLORS)
+    return 1000 + (order.index(group) if group in order else len(order))
+
+
+def _marker_traces(fig: go.Figure, points: pd.DataFrame, groups: pd.Series, colors: Mapping[str, str],
+                   y: np.ndarray, y_lo: np.ndarray | None, y_hi: np.ndarray | None, x_kind: str,
+                   value_label: str) -> None:
+    """One marker trace per (colour group, source); the first trace of a group carries its legend entry."""
+    frame = points.assign(_group=groups.to_numpy(), _y=y, _row=np.arange(len(points)))
+    hover = _hover(points, x_kind)
+    seen: set[str] = set()
+    for (group, source), g in frame.groupby(["_group", "source"], sort=True):  # groups x 3 sources
+        rows = g["_row"].to_numpy()
+        err = None
+        if y_lo is not None and y_hi is not None:
+            err = dict(type="data", symmetric=False, array=y_hi[rows] - y[rows], arrayminus=y[rows] - y_lo[rows],
+                       thickness=1, width=0, color=colors[str(group)])
+        fig.add_trace(go.Scatter(
+            x=g["x"], y=g["_y"], mode="markers", name=escape_html([group])[0], legendgroup=str(group),
+            showlegend=str(group) not in seen, error_y=err, legendrank=legend_rank(str(group)),
+            marker=dict(symbol=SOURCE_SYMBOLS.get(str(source), "circle"), color=colors[str(group)],
+                        size=12 if source == "openclip" else 9, opacity=0.9,
+                        line=dict(width=0.6, color="#FFFFFF")),
+            text=hover[rows], hovertemplate="%{text}<br>" + value_label + ": %{y:.2f}<extra></extra>"))
+        seen.add(str(group))
+
+
+def _layout(fig: go.Figure, x_title: str, y_title: str, x_values: np.ndarray, y_log: bool,
+            y_values: np.ndarray, height: int) -> None:
+    """Paper-style axes: log x with 1M/1B labels, log or linear y with percent labels, legend at right."""
+    xv = x_values[np.isfinite(x_values) & (x_values > 0)]
+    x_lo, x_hi = np.log10(xv.min()) - 0.15, np.log10(xv.max()) + 0.15
+    tv, tt = log_ticks(10**x_lo, 10**x_hi, minor=x_hi - x_lo < 3.5)
+    yaxis = dict(_AXIS, title_text=y_title)
+    yv = y_values[np.isfinite(y_values) & (y_values > 0)]
+    if y_log and yv.size:
+        lo, hi = np.log10(yv.min()) - 0.05, np.log10(min(yv.max(), 100)) + 0.05
+        yaxis.update(type="log", range=[lo, hi])
+        ticks = [t for t in (1, 2, 3, 5, 7, 10, 15, 20, 30, 40, 50, 60, 70, 80, 90, 100)
+                 if lo <= np.log10(t) <= hi]
+        yaxis.update(tickvals=ticks, ticktext=[f"{t:g}%" for t in ticks])
+    else:
+        yaxis.update(ticksuffix="%")
+    fig.update_layout(
+        height=height, template="simple_white", font=dict(size=13), margin=dict(l=70, r=20, t=20, b=60),
+        xaxis=dict(_AXIS, type="log", title_text=x_title, range=[x_lo, x_hi], tickvals=tv, ticktext=tt),
+        yaxis=yaxis,
+        legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.01, font=dict(size=11),
+                    itemsizing="constant", groupclick="togglegroup", tracegroupgap=2),
+        hoverlabel=dict(align="left"),
+    )
+
+
+def fit_curve(fit: GroupFit, extrapolate_to: float) -> tuple[np.ndarray, np.ndarray]:
+    """x grid (log-spaced, from the group's smallest x to ``max(largest x, extrapolate_to)``) and predicted error."""
+    x = np.logspace(np.log10(fit.x_min), np.log10(max(fit.x_max, extrapolate_to)), FIT_POINTS)
+    x = np.unique(np.concatenate([x, [fit.x_max]]))
+    return x, fit.fit.predict(x)
+
+
+def scaling_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str, str],
+                   fits: Sequence[GroupFit] = (), y_metric: str = "accuracy", x_kind: str = "samples",
+                   set_name: str = "ImageNet", extrapolate_to: float = 1e11,
+                   confidence: float = TESTBED_CONFIDENCE, height: int = 620) -> go.Figure:
+    """Zero-shot accuracy (or error) against samples seen (or compute), one colour per group, with fit lines.
+
+    Fit lines are solid over the group's data and dotted beyond it, up to ``extrapolate_to``. Error
+    bars: Clopper-Pearson intervals at ``confidence``; ± 0.3 points (reading precision) for the digitised points.
+    """
+    fig = go.Figure()
+    y = _y_values(points["top1"].to_numpy(dtype=float), y_metric)
+    lo, hi = _point_intervals(points, confidence)
+    y_lo, y_hi = (_y_values(lo, y_metric), _y_values(hi, y_metric))
+    if y_metric == "error":
+        y_lo, y_hi = y_hi, y_lo
+    all_y = [y]
+    all_x = [points["x"].to_numpy(dtype=float)]
+    for f in fits:  # one line per fitted group
+        x_line, err = fit_curve(f, extrapolate_to)
+        y_line = 100 * err if y_metric == "error" else 100 * (1 - err)
+        valid = (err > 0) & (err <= 1)  # a power law can leave [0, 100%] far from the data
+        x_line, y_line = x_line[valid], y_line[valid]
+        inside = x_line <= f.x_max
+        color = colors.get(f.group, "#555555")
+        label = escape_html([f.group])[0]
+        formula = (f"{label}: E = {f.fit.a:.3g}·x<sup>{f.fit.alpha:.3f}</sup>"
+                   + (f" + {100 * f.fit.e_inf:.1f}%" if f.fit.e_inf > 0 else ""))
+        for part, dash, width in ((inside, "solid", 2.2), (x_line >= f.x_max, "dot", 1.8)):
+            if part.sum() < 2:
+                continue
+            fig.add_trace(go.Scatter(
+                x=x_line[part], y=y_line[part], mode="lines", legendgroup=f.group, showlegend=False,
+                name=f"fit: {label}", line=dict(color=color, width=width, dash=dash), legendrank=legend_rank(f.group),
+                hovertemplate=formula + "<br>x %{x:.3g}: %{y:.1f}%<extra>power-law fit</extra>"))
+        all_x.append(x_line)
+        all_y.append(y_line)
+    _marker_traces(fig, points, groups, colors, y, y_lo, y_hi, x_kind, f"{set_name} {y_metric}")
+    _symbol_legend(fig, points["source"].astype(str).tolist())
+    x_title = X_TITLES[x_kind] + (" (◆: unique training images)" if x_kind == "samples"
+                                  and points["x_is_images"].any() else "")
+    _layout(fig, x_title, f"{set_name} zero-shot {Y_TITLES[y_metric]}", np.concatenate(all_x),
+            y_metric == "error", np.concatenate([y, y_lo[np.isfinite(y_lo)], *all_y[1:]]), height)
+    if y_metric == "accuracy":
+        top = np.nanmax(np.concatenate(all_y))
+        fig.update_yaxes(range=[-2, min(101, 5 * np.ceil((top + 3) / 5))])
+    return fig
+
+
+def robustness_scale_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str, str],
+                            shift_name: str, x_kind: str = "samples", height: int = 620) -> go.Figure:
+    """Effective robustness (points, with its bootstrap interval) against samples seen, and the ER = 0 line.
+
+    ``points`` are scaling points joined with ``eff_rob``, ``eff_rob_lo``, ``eff_rob_hi`` (fractions).
+    """
+    fig = go.Figure()
+    er = 100 * points["eff_rob"].to_numpy(dtype=float)
+    lo = 100 * points["eff_rob_lo"].to_numpy(dtype=float)
+    hi = 100 * points["eff_rob_hi"].to_numpy(dtype=float)
+    _marker_traces(fig, points, groups, colors, er, lo, hi, x_kind, f"effective robustness on {shift_name} (pts)")
+    _symbol_legend(fig, points["source"].astype(str).tolist())
+    fig.add_hline(y=0, line=dict(color=BASELINE_COLOR, width=1.5, dash="dash"))
+    fig.add_annotation(x=1, xref="paper", xanchor="right", y=0, yref="y", yanchor="top", yshift=-3, showarrow=False,
+                       text="standard-training baseline (ER = 0)", font=dict(size=12, color=BASELINE_COLOR))
+    x_title = X_TITLES[x_kind] + (" (◆: unique training images)" if x_kind == "samples"
+                                  and points["x_is_images"].any() else "")
+    _layout(fig, x_title, f"Effective robustness on {shift_name} (pts)", points["x"].to_numpy(dtype=float),
+            False, np.concatenate([lo, hi]), height)
+    span = np.concatenate([lo, hi, er, [0.0]])
+    span = span[np.isfinite(span)]
+    pad = 0.08 * max(span.max() - span.min(), 1.0)
+    fig.update_yaxes(ticksuffix="", range=[span.min() - pad, span.max() + pad], zeroline=False)
+    return fig
+
+
+def learning_curve_figure(curves: pd.DataFrame, names: Mapping[str, str], colors: Mapping[str, str],
+                          x: str = "epoch", height: int = 460) -> go.Figure:
+    """ImageNet zero-shot top-1 (%) after each checkpoint, one line per model, against epoch or samples seen.
+
+    ``curves`` has model_id, epoch, samples_seen and imagenet_top1 (fraction); samples seen is drawn
+    on a log axis.
+    """
+    if x not in ("epoch", "samples_seen"):
+        raise ValueError(f"unknown x {x!r}; choose epoch or samples_seen")
+    fig = go.Figure()
+    for model_id, g in curves.groupby("model_id", sort=True):  # a handful of chosen models
+        label = escape_html([names.get(str(model_id), str(model_id))])[0]
+        fig.add_trace(go.Scatter(
+            x=g[x], y=100 * g["imagenet_top1"], mode="lines+markers", name=label,
+            line=dict(color=colors.get(str(model_id), "#555555"), width=2), marker=dict(size=4),
+            hovertemplate=label + ("<br>epoch %{x}" if x == "epoch" else "<br>%{x:.3s} samples")
+            + ": %{y:.2f}%<extra></extra>"))
+    xaxis = dict(_AXIS, title_text="Epoch (checkpoint)" if x == "epoch" else "Samples seen")
+    if x == "samples_seen":
+        xv = curves["samples_seen"].to_numpy(dtype=float)
+        xv = xv[np.isfinite(xv) & (xv > 0)]
+        if xv.size:
+            lo, hi = np.log10(xv.min()) - 0.1, np.log10(xv.max()) + 0.1
+            tv, tt = log_ticks(10**lo, 10**hi)
+            xaxis.update(type="log", range=[lo, hi], tickvals=tv, ticktext=tt)
+    fig.update_layout(
+        height=height, template="simple_white", font=dict(size=13), margin=dict(l=70, r=20, t=20, b=60),
+        xaxis=xaxis, yaxis=dict(_AXIS, title_text="ImageNet zero-shot top-1 (%)", ticksuffix="%"),
+        legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0, font=dict(size=12)),
+        hoverlabel=dict(align="left"),
+    )
+    return fig
+
+
+def group_colors(labels: Sequence[str], color_by: str = "data") -> dict[str, str]:
+    """Colour of each colour group: fixed colours for the known training-data families, a palette otherwise
+    (architectures take the palette in sorted order)."""
+    return category_colors(labels, FAMILY_COLORS if color_by == "data" else None)
+
+
+#: Colours of the training-data families: blues for the scaling-laws LAION subsets (light = small),
+#: greens for other LAION data, warm colours for DataComp and CommonPool, black for the digitised points.
+FAMILY_COLORS: dict[str, str] = {
+    "LAION-80M (scaling-laws)": "#9ECAE1",
+    "LAION-400M (scaling-laws)": "#4292C6",
+    "LAION-2B (scaling-laws)": "#08306B",
+    "OpenAI WIT (scaling-laws)": "#6A51A3",
+    "LAION-400M": "#74C476",
+    "LAION-2B": "#238B45",
+    "LAION-5B": "#00441B",
+    "LAION-Aesthetic": "#BCBD22",
+    "LAION-2B, fine-tuned on MSCOCO": "#8C6D31",
+    "DataComp": "#D62728",
+    "CommonPool, no filter": "#FF7F0E",
+    "CommonPool, CLIP filter": "#E377C2",
+    "CommonPool, LAION filter": "#9467BD",
+    "CommonPool, basic filter": "#8C564B",
+    "CommonPool, image-based filter": "#FDAE6B",
+    "CommonPool, text-based filter": "#C49C94",
+    "Merged-2B": "#7F7F7F",
+    "YFCC-15M subsets (RN50)": "#000000",
+}

@@ -1,0 +1,138 @@
+"""Data: where every number comes from (sources with commits and licenses, counted from the results),
+the evaluation sets, and the definitions the dashboard uses, with citations."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from effrob_core.baseline import TESTBED_EXCLUDED, TESTBED_SEED
+from effrob_core.catalog import eval_set_table, source_models, source_summary
+from effrob_core.datasets import MAIN_SHIFTS
+from effrob_core.intervals import TESTBED_CONFIDENCE
+from effrob_core.results import ResultsError
+from effrob_core.transforms import EPS
+from effrob_core.viewstate import Param
+from pages.common import init_state, key, session_results, show_share_link, sync_url
+
+PAGE = "data"
+
+try:
+    results = session_results()
+except ResultsError as exc:
+    st.error(f"The results tables could not be loaded: {exc}")
+    st.stop()
+
+summary = source_summary(results)
+PARAMS = [Param("source", str(summary["Key"].iloc[0]), "choice", tuple(summary["Key"]))]
+P = {p.key: p for p in PARAMS}
+
+st.title("Data")
+st.caption("Where every number comes from, and how the dashboard turns accuracies into effective robustness.")
+init_state(PAGE, PARAMS)
+
+# --- sources --------------------------------------------------------------------------------------------
+st.header("Sources")
+st.dataframe(
+    summary[["Source", "Key", "Models", "Evaluations", "Evaluation sets", "Sets"]], hide_index=True, width="stretch",
+    column_config={
+        "Source": st.column_config.TextColumn(width="medium"),
+        "Models": st.column_config.NumberColumn(format="localized"),
+        "Evaluations": st.column_config.NumberColumn(format="localized",
+                                                     help="(model, evaluation set) accuracies in the results."),
+        "Evaluation sets": st.column_config.NumberColumn(help="Distinct evaluation sets this source covers."),
+        "Sets": st.column_config.TextColumn("Sets covered", width="large"),
+    })
+st.table(summary.set_index("Source")[["Repository", "Commit", "License", "Citation"]])
+st.caption(
+    f"Counted from the loaded results: {len(results.models):,} models and {len(results.evaluations):,} "
+    "evaluations in all. Commits and licenses as listed in results/README.md. The five low-accuracy "
+    "OpenCLIP points (source openclip-lowacc) were read from a published figure to about ±0.3 points; "
+    "they are marked as such wherever they appear.")
+
+labels = dict(zip(summary["Key"], summary["Source"], strict=True))
+source = st.selectbox("List the models of", tuple(summary["Key"]), key=key(PAGE, P["source"]),
+                      format_func=lambda k: f"{labels[k]} ({k})")
+listing = source_models(results, source)
+st.dataframe(listing, hide_index=True, width="stretch", height=320,
+             column_config={"Samples seen": st.column_config.NumberColumn(format="compact"),
+                            "Evaluations": st.column_config.NumberColumn(
+                                help="Evaluation sets with a result for this model.")})
+st.caption(f"{len(listing):,} models from {labels[source]}.")
+with st.sidebar:
+    show_share_link(sync_url(PAGE, PARAMS))
+
+# --- evaluation sets ----------------------------------------------------------------------------------
+st.header("Evaluation sets")
+sets_table = eval_set_table()
+st.dataframe(
+    sets_table, hide_index=True, width="stretch", height=36 * (len(sets_table) + 1) + 2,
+    column_config={
+        "Images": st.column_config.NumberColumn(format="localized",
+                                                help="Size of the canonical release; each result row carries the "
+                                                     "image count its source used."),
+        "Class-matched x": st.column_config.TextColumn(
+            help="ImageNet validation images of the shift's classes: the alternative x-axis of Taori et al."),
+        "Main shift": st.column_config.CheckboxColumn(help="One of the five shifts averaged on the Models page."),
+    })
+st.caption("ImageNet-R and ImageNet-A are scored on their 200 classes, ObjectNet on the 113 classes it shares "
+           "with ImageNet; the video sets (pm-0 accuracy) come from the testbed only.")
+
+# --- definitions --------------------------------------------------------------------------------------
+st.header("Definitions")
+st.markdown(
+    "**Effective robustness** (Taori et al., 2020). Let $x$ be a model's top-1 accuracy on ImageNet and $y$ its "
+    "top-1 under a distribution shift. On transformed axes, standard-training models lie close to one line "
+    "(Miller et al., 2021, *accuracy on the line*):")
+st.latex(r"T(y) \approx \beta_1\, T(x) + \beta_0,\qquad "
+         r"\mathrm{ER} = y - T^{-1}\!\bigl(\beta_1\, T(x) + \beta_0\bigr)")
+st.markdown(
+    "effective robustness is how far a model lies above that baseline, in accuracy points. "
+    "**Relative robustness** is simply $y - x$ (usually negative: shifted accuracy is lower).")
+st.markdown("**Transforms** $T$: logit (default), probit, or linear (for intuition only):")
+st.latex(r"\operatorname{logit}(p) = \ln\frac{p}{1-p},\qquad \operatorname{probit}(p) = \Phi^{-1}(p)")
+st.markdown(f"Accuracies of exactly 0 or 1 are clipped to $[{EPS:g}, 1-{EPS:g}]$ before transforming.")
+
+st.markdown(
+    "**Baselines.** The line is fit by ordinary least squares in transformed space on one of three model sets:\n"
+    "- *testbed*: the ImageNet testbed's Standard training models whose names contain none of "
+    + ", ".join(f"`{s}`" for s in TESTBED_EXCLUDED) + " (Taori et al., 2020);\n"
+    "- *timm*: timm's models trained on ImageNet-1k only (standard training);\n"
+    "- *all-standard*: both sets together.\n\n"
+    "Optionally only models whose ImageNet accuracy lies in a chosen range are used.")
+st.markdown(
+    f"**Bootstrap band.** The baseline is refit on 1,000 resamples (with replacement) of its models, seeded with "
+    f"the testbed's seed ({TESTBED_SEED}); at each ImageNet accuracy the 2.5% and 97.5% order statistics of the "
+    "refit lines give a 95% band, and the interval of a model's effective robustness is $y$ minus the band.")
+st.markdown(
+    f"**Accuracy intervals** (Clopper & Pearson, 1934). With $k$ correct of $n$ test images, the exact "
+    f"{100 * TESTBED_CONFIDENCE:g}% interval (the testbed's level) is")
+st.latex(r"\Bigl[\,B^{-1}\!\bigl(\tfrac{\alpha}{2};\,k,\,n-k+1\bigr),\; "
+         r"B^{-1}\!\bigl(1-\tfrac{\alpha}{2};\,k+1,\,n-k\bigr)\Bigr],\qquad \alpha = "
+         + f"{1 - TESTBED_CONFIDENCE:.3f}".rstrip("0") + r",")
+st.markdown("where $B^{-1}(q; a, b)$ is the quantile function of the Beta$(a, b)$ distribution.")
+st.markdown(
+    f"**Average of shifts** (Radford et al., 2021): $y$ is the mean top-1 over the {len(MAIN_SHIFTS)} main shifts "
+    "(ImageNetV2, ImageNet-Sketch, ImageNet-R, ImageNet-A, ObjectNet), and the baseline is fit on that mean. "
+    "On the Models page, the *ER mean of 5* is instead the mean of the five per-shift effective robustness values.")
+st.markdown(
+    "**Power law** (Cherti et al., 2023). Zero-shot error $E$ against samples seen (or compute) $C$:")
+st.latex(r"E = A\, C^{\alpha}\qquad\text{or, with irreducible error,}\qquad E = A\, C^{\alpha} + E_\infty")
+st.markdown(
+    "The pure power law is a straight line on log-log axes, fit by least squares of $\\ln E$ on $\\ln C$ with "
+    "t intervals for $\\alpha$ and $A$; the form with $E_\\infty \\ge 0$ is fit by nonlinear least squares in "
+    "$\\ln E$, with intervals from the parameter covariance.")
+
+st.header("References")
+st.markdown(
+    "- Taori, Dave, Shankar, Carlini, Recht, Schmidt (2020). *Measuring Robustness to Natural Distribution "
+    "Shifts in Image Classification.* NeurIPS.\n"
+    "- Miller, Taori, Raghunathan, Sagawa, Koh, Shankar, Liang, Carmon, Schmidt (2021). *Accuracy on the Line: "
+    "On the Strong Correlation Between Out-of-Distribution and In-Distribution Generalization.* ICML.\n"
+    "- Radford, Kim, Hallacy, et al. (2021). *Learning Transferable Visual Models From Natural Language "
+    "Supervision.* ICML.\n"
+    "- Cherti, Beaumont, Wightman, Wortsman, Ilharco, Gordon, Schuhmann, Schmidt, Jitsev (2023). "
+    "*Reproducible Scaling Laws for Contrastive Language-Image Learning.* CVPR.\n"
+    "- Clopper, Pearson (1934). *The Use of Confidence or Fiducial Limits Illustrated in the Case of the "
+    "Binomial.* Biometrika 26(4).\n"
+    "- Ilharco, Wortsman, Wightman, et al. (2021). *OpenCLIP.* Zenodo. "
+    "Wightman (2019). *PyTorch Image Models.* GitHub.")

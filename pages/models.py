@@ -1,0 +1,215 @@
+"""Models: every model with its accuracies and effective robustness on each main shift, filterable,
+sortable, downloadable, and a side-by-side comparison of up to 8 models.
+
+The table comes from ``effrob_core.catalog.models_table`` over
+``effrob_core.robustness.robustness_by_shift``; controls (and the compared models) live in the URL.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from effrob_core.baseline import BASELINES
+from effrob_core.catalog import (
+    IMAGENET_COLUMN,
+    MEAN_ACC_COLUMN,
+    MEAN_ER_COLUMN,
+    MODEL_INFO_COLUMNS,
+    ModelFilter,
+    acc_column,
+    ci_column,
+    compare_long,
+    er_column,
+    filter_models,
+    models_table,
+    results_fingerprint,
+    robustness_table,
+    safe_csv,
+    si_number,
+    sort_models,
+)
+from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
+from effrob_core.figures.compare import compare_figure
+from effrob_core.results import GROUPS, Results, ResultsError
+from effrob_core.transforms import TRANSFORMS
+from effrob_core.viewstate import Param
+from pages.common import init_state, key, session_results, show_share_link, sync_url
+
+PAGE = "models"
+N_RESAMPLES = 1000
+MAX_COMPARE = 8
+FULL_RANGE = (0.0, 100.0)
+SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc")
+DEFAULT_COMPARE = ("testbed:resnet50", "openclip:ViT-B-32/openai", "openclip:ViT-L-14/openai",
+                   "openclip:ViT-B-32/laion2b_s34b_b79k", "openclip-lowacc:rn50-yfcc15m-15m")
+BASELINE_LABELS = {"testbed": "Testbed standard models", "timm": "timm ImageNet-1k models",
+                   "all-standard": "Both (all standard training)"}
+BASELINE_PHRASES = {"testbed": "the testbed's standard-training models", "timm": "timm's ImageNet-1k models",
+                    "all-standard": "the testbed's and timm's standard-training models"}
+METRIC_LABELS = {"robustness": "Effective robustness", "accuracy": "Accuracy"}
+
+
+@st.cache_data(show_spinner="Fitting the baselines of the five shifts…", max_entries=16)
+def cached_table(_results: Results, results_key: str, baseline: str, kind: str) -> tuple[pd.DataFrame, list[str]]:
+    """The models table for one baseline and transform (and the shifts it has no baseline for), cached."""
+    rob, missing = robustness_table(_results, MAIN_SHIFTS, baseline, kind, n_resamples=N_RESAMPLES)
+    return models_table(_results, rob, MAIN_SHIFTS), missing
+
+
+def column_config(columns: list[str]) -> dict[str, object]:
+    """Formats of the shown columns: percentages with 2 decimals, signed points for effective robustness."""
+    cfg: dict[str, object] = {
+        "Model id": st.column_config.TextColumn("Model id", width="medium"),
+        "Model": st.column_config.TextColumn("Model", width="medium", pinned=True),
+        "Samples seen": st.column_config.NumberColumn("Samples seen", format="compact"),
+        "Params (M)": st.column_config.NumberColumn("Params (M)", format="%.1f"),
+    }
+    for c in columns:
+        if c.endswith("(%)"):
+            cfg[c] = st.column_config.NumberColumn(c, format="%.2f")
+        elif c.endswith("(pts)"):
+            cfg[c] = st.column_config.NumberColumn(c, format="%+.2f")
+    return {c: v for c, v in cfg.items() if c in columns}
+
+
+def shown_columns(table: pd.DataFrame, accuracies: bool, intervals: bool) -> list[str]:
+    """The columns the view shows, in order: the numbers first, then what the model is."""
+    cols = ["Model", "Group", IMAGENET_COLUMN, MEAN_ER_COLUMN] + ([MEAN_ACC_COLUMN] if accuracies else [])
+    for s in MAIN_SHIFTS:
+        cols += ([acc_column(s)] if accuracies else []) + [er_column(s)] + ([ci_column(s)] if intervals else [])
+    return cols + ["Source", "Architecture", "Training data", "Samples seen", "Params (M)", "Model id"]
+
+
+def transposed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Models as columns, measures as rows, every value as text (samples seen as 12.8B, other numbers
+    with 2 decimals, — when missing)."""
+    def text(v: object, row: str) -> str:
+        if isinstance(v, (float, np.floating, int, np.integer)) and not isinstance(v, bool):
+            if not np.isfinite(v):
+                return "—"
+            if row == "Samples seen":
+                return si_number(float(v))
+            return f"{v:+.2f}" if row.endswith("(pts)") else f"{v:,.2f}"
+        return "—" if v is None or v == "" else str(v)
+    out = frame.set_index("Model").T
+    return pd.DataFrame({c: [text(v, r) for r, v in out[c].items()] for c in out.columns},  # <= 8 models
+                        index=out.index)
+
+
+# --- data and controls --------------------------------------------------------------------------------
+try:
+    results = session_results()
+except ResultsError as exc:
+    st.error(f"The results tables could not be loaded: {exc}")
+    st.stop()
+results_key = results_fingerprint(results)
+models = results.models
+groups = [g for g in GROUPS if g in set(models["group"])] + sorted(set(models["group"]) - set(GROUPS))
+sources = [s for s in SOURCE_ORDER if s in set(models["source"])] + sorted(set(models["source"]) - set(SOURCE_ORDER))
+all_ids = models["model_id"].tolist()
+names = models.set_index("model_id")["display_name"]
+SORTABLE = [IMAGENET_COLUMN, MEAN_ER_COLUMN, MEAN_ACC_COLUMN, *[er_column(s) for s in MAIN_SHIFTS],
+            *[acc_column(s) for s in MAIN_SHIFTS], "Samples seen", "Params (M)", "Model"]
+
+PARAMS = [
+    Param("baseline", "testbed", "choice", BASELINES),
+    Param("scale", "logit", "choice", TRANSFORMS),
+    Param("groups", [], "multi", tuple(groups)),
+    Param("sources", [], "multi", tuple(sources)),
+    Param("arch", "", "text"),
+    Param("q", "", "text"),
+    Param("imagenet", FULL_RANGE, "range", bounds=FULL_RANGE),
+    Param("sort", IMAGENET_COLUMN, "choice", tuple(SORTABLE)),
+    Param("desc", True, "bool"),
+    Param("acc", True, "bool"),
+    Param("ci", True, "bool"),
+    Param("cmp", [i for i in DEFAULT_COMPARE if i in set(all_ids)], "multi"),
+    Param("metric", "robustness", "choice", tuple(METRIC_LABELS)),
+]
+P = {p.key: p for p in PARAMS}
+
+st.title("Models")
+st.caption("Every model with ImageNet top-1, top-1 on each of the five main shifts, and its effective robustness "
+           "(ER: shift top-1 minus the baseline's prediction at the model's ImageNet top-1, in points) with a "
+           "95% bootstrap interval. Sort and filter in the sidebar; the download holds exactly the rows and "
+           "columns shown.")
+init_state(PAGE, PARAMS)
+cmp_key = key(PAGE, P["cmp"])
+requested = list(st.session_state[cmp_key])
+known = [i for i in requested if i in set(all_ids)]
+if known != requested or len(known) > MAX_COMPARE:
+    dropped = [i for i in requested if i not in set(all_ids)]
+    if dropped:
+        st.warning(f"Ignored unknown model id(s) in the link: {', '.join(dropped[:5])}"
+                   + (" …" if len(dropped) > 5 else "") + ".", icon="⚠️")
+    if len(known) > MAX_COMPARE:
+        st.warning(f"At most {MAX_COMPARE} models can be compared; kept the first {MAX_COMPARE}.", icon="⚠️")
+    st.session_state[cmp_key] = known[:MAX_COMPARE]
+
+with st.sidebar:
+    st.header("Effective robustness")
+    baseline = st.radio("Baseline fit on", BASELINES, format_func=BASELINE_LABELS.get, key=key(PAGE, P["baseline"]))
+    kind = st.radio("Axis scaling of the baseline", TRANSFORMS, key=key(PAGE, P["scale"]), horizontal=True)
+    st.header("Filters")
+    sel_groups = st.multiselect("Groups", groups, key=key(PAGE, P["groups"]), placeholder="All groups")
+    sel_sources = st.multiselect("Sources", sources, key=key(PAGE, P["sources"]), placeholder="All sources")
+    arch = st.text_input("Architecture contains", key=key(PAGE, P["arch"]), placeholder="e.g. vit_b or RN50")
+    query = st.text_input("Name contains", key=key(PAGE, P["q"]), placeholder="e.g. laion2b")
+    acc_range = st.slider("ImageNet top-1 (%)", min_value=FULL_RANGE[0], max_value=FULL_RANGE[1], step=0.5,
+                          key=key(PAGE, P["imagenet"]), format="%.1f%%")
+    st.header("Columns and order")
+    sort_by = st.selectbox("Sort by", SORTABLE, key=key(PAGE, P["sort"]))
+    descending = st.toggle("Descending", key=key(PAGE, P["desc"]))
+    show_acc = st.toggle("Shift accuracies", key=key(PAGE, P["acc"]))
+    show_ci = st.toggle("95% intervals of ER", key=key(PAGE, P["ci"]))
+
+table, no_baseline = cached_table(results, results_key, baseline, kind)
+if no_baseline:
+    missing_names = ", ".join(EVAL_SETS[s].name for s in no_baseline)
+    st.warning(f"No baseline for {missing_names}: {BASELINE_PHRASES[baseline]} have no results there, so those effective "
+               "robustness columns and the ER mean of 5 are empty. The testbed baseline covers all five shifts.",
+               icon="⚠️")
+flt = ModelFilter(tuple(sel_groups), tuple(sel_sources), arch, query, (float(acc_range[0]), float(acc_range[1])))
+view = sort_models(filter_models(table, flt), sort_by, descending)
+view = view.assign(**{"Model id": view.index.to_numpy()})
+cols = shown_columns(view, show_acc, show_ci)
+shown = view[cols].reset_index(drop=True)
+
+st.dataframe(shown, hide_index=True, width="stretch", height=460, column_config=column_config(cols))
+c_cap, c_dl = st.columns([4, 1])
+c_cap.caption(f"{len(shown):,} of {len(table):,} models. ER in accuracy points against the {kind} baseline fit on "
+              f"{BASELINE_PHRASES[baseline]}; intervals: 95% percentile bootstrap of the baseline "
+              f"({N_RESAMPLES} resamples of models). ER mean of 5: only for models with all five shifts. "
+              "Empty cells: no result for that set.")
+c_dl.download_button("Download CSV", safe_csv(shown), file_name=f"effrob_models_{baseline}_{kind}.csv",
+                     mime="text/csv", key=f"{PAGE}.download", width="stretch",
+                     help="The rows and columns shown, in this order.")
+
+# --- comparison -------------------------------------------------------------------------------------
+st.subheader(f"Compare up to {MAX_COMPARE} models")
+c_pick, c_metric = st.columns([4, 1.3])
+chosen = c_pick.multiselect("Models", all_ids, key=cmp_key, max_selections=MAX_COMPARE,
+                            format_func=lambda i: str(names.get(i, i)), placeholder="Type to search model names")
+metric = c_metric.radio("Chart", tuple(METRIC_LABELS), format_func=METRIC_LABELS.get, key=key(PAGE, P["metric"]),
+                        horizontal=True)
+with st.sidebar:
+    link = sync_url(PAGE, PARAMS)
+    show_share_link(link)
+
+if not chosen:
+    st.info("Choose models above to compare them side by side.")
+else:
+    frame = compare_long(results, table, chosen, metric)  # type: ignore[arg-type]
+    label = "Clopper-Pearson 99.5%" if metric == "accuracy" else "95% bootstrap"
+    st.plotly_chart(compare_figure(frame, metric, label), key=f"{PAGE}.chart.compare", theme=None,
+                    config={"displaylogo": False,
+                            "toImageButtonOptions": {"format": "png", "filename": "effrob_compare", "scale": 3}})
+    st.caption("Error bars: " + ("Clopper-Pearson 99.5% intervals of top-1 from the number of test images."
+                                 if metric == "accuracy" else
+                                 "95% bootstrap intervals of the baseline at each model's ImageNet top-1. "
+                                 "The dashed line at 0 is the standard-training baseline.")
+               + " Missing bars: no result for that set.")
+    side = table.loc[chosen].assign(**{"Model id": chosen})[shown_columns(table, True, True)]
+    st.dataframe(transposed(side), width="stretch")

@@ -1,0 +1,302 @@
+"""Scaling: zero-shot accuracy and effective robustness of image-text models against samples seen.
+
+Points come from ``effrob_core.catalog.scaling_points``; power laws from
+``effrob_core.scaling.fit_power_law`` (Cherti et al., 2023); effective robustness from
+``effrob_core.robustness.analyse_shift``. Controls live in the URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from effrob_core.baseline import BASELINES
+from effrob_core.catalog import (
+    COLOR_BYS,
+    DIGITIZED_LABEL,
+    LEARNING_CURVES_FILE,
+    SCALING_EVAL_SETS,
+    SCALING_SOURCES,
+    X_KINDS,
+    GroupFit,
+    color_key,
+    controlled_series,
+    fit_groups,
+    fit_table,
+    load_learning_curves,
+    results_fingerprint,
+    robustness_by_decade,
+    robustness_vs_scale,
+    scaling_points,
+    shift_name,
+)
+from effrob_core.datasets import IMAGENET
+from effrob_core.figures.scaling import (
+    group_colors,
+    learning_curve_figure,
+    robustness_scale_figure,
+    scaling_figure,
+)
+from effrob_core.figures.style import category_colors
+from effrob_core.results import RESULTS_DIR, Results, ResultsError
+from effrob_core.robustness import analyse_shift
+from effrob_core.transforms import TRANSFORMS
+from effrob_core.viewstate import Param
+from pages.common import init_state, key, session_results, show_share_link, state, sync_url
+
+PAGE = "scaling"
+N_RESAMPLES = 1000
+SOURCE_LABELS = {"openclip": "OpenCLIP pretrained", "scaling-laws": "Scaling laws (Cherti et al.)",
+                 "openclip-lowacc": "Low-accuracy RN50 (read from a figure)"}
+X_LABELS = {"samples": "Samples seen", "compute": "Compute (GMACs)"}
+Y_LABELS = {"error": "Error (log)", "accuracy": "Accuracy"}
+COLOR_LABELS = {"data": "Training data", "architecture": "Architecture"}
+FIT_LABELS = {"best": "Best model at each scale", "all": "All models"}
+SERIES_LABELS = {"controlled": "Controlled series only", "all": "Every colour group"}
+BASELINE_LABELS = {"testbed": "Testbed standard models", "timm": "timm ImageNet-1k models",
+                   "all-standard": "Both (all standard training)"}
+BASELINE_PHRASES = {"testbed": "the testbed's standard-training models", "timm": "timm's ImageNet-1k models",
+                    "all-standard": "the testbed's and timm's standard-training models"}
+CURVE_X_LABELS = {"epoch": "Epoch", "samples_seen": "Samples seen"}
+ER_SHIFTS = tuple(s for s in SCALING_EVAL_SETS if s != IMAGENET)
+PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 3}}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_points(_results: Results, results_key: str, eval_set: str, x_kind: str,
+                  sources: tuple[str, ...]) -> tuple[pd.DataFrame, int]:
+    """``scaling_points`` for one view, cached on the view and the results' fingerprint."""
+    return scaling_points(_results, eval_set, x_kind, sources)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def cached_fits(_points: pd.DataFrame, view_key: tuple, color_by: str, irreducible: bool,
+                frontier: bool, controlled: bool) -> tuple[list[GroupFit], dict[str, str]]:
+    """Power-law fits per colour group (on the controlled series only, if asked), cached on the view."""
+    pts = _points.loc[controlled_series(_points)] if controlled else _points
+    return fit_groups(pts, color_key(pts, color_by), irreducible, frontier)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner="Fitting the baseline and its bootstrap band…", max_entries=32)
+def cached_analysis_points(_results: Results, results_key: str, shift: str, baseline: str,
+                           kind: str) -> pd.DataFrame:
+    """Per-model effective robustness on ``shift`` (``analyse_shift(...).points``), cached."""
+    return analyse_shift(_results, shift, baseline, kind, n_resamples=N_RESAMPLES).points  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cached_learning_curves(path: str, mtime: float, model_ids: tuple[str, ...]) -> pd.DataFrame:
+    """The validated learning-curves table (re-read when the file changes)."""
+    return load_learning_curves(Path(path).parent, model_ids)
+
+
+# --- data and controls --------------------------------------------------------------------------------
+try:
+    results = session_results()
+except ResultsError as exc:
+    st.error(f"The results tables could not be loaded: {exc}")
+    st.stop()
+results_key = results_fingerprint(results)
+curves_path = RESULTS_DIR / LEARNING_CURVES_FILE
+scaling_ids = tuple(results.models.loc[results.models["source"] == "scaling-laws", "model_id"].sort_values())
+names = results.models.set_index("model_id")["display_name"]
+default_curves = [i for i in scaling_ids if "Model-B-32_Data-" in i and "Samples-34B" in i][:3]
+
+PARAMS = [
+    Param("eval", IMAGENET, "choice", SCALING_EVAL_SETS),
+    Param("x", "samples", "choice", X_KINDS),
+    Param("y", "error", "choice", ("error", "accuracy")),
+    Param("color", "data", "choice", COLOR_BYS),
+    Param("sources", list(SCALING_SOURCES), "multi", SCALING_SOURCES),
+    Param("fit", True, "bool"),
+    Param("fitto", "best", "choice", tuple(FIT_LABELS)),
+    Param("series", "controlled", "choice", tuple(SERIES_LABELS)),
+    Param("einf", False, "bool"),
+    Param("extrap", 11, "int", bounds=(9, 15)),
+    Param("ershift", "imagenetv2", "choice", ER_SHIFTS),
+    Param("baseline", "testbed", "choice", BASELINES),
+    Param("scale", "logit", "choice", TRANSFORMS),
+]
+if curves_path.exists():
+    PARAMS += [Param("curves", default_curves, "multi", scaling_ids),
+               Param("cx", "samples_seen", "choice", tuple(CURVE_X_LABELS))]
+P = {p.key: p for p in PARAMS}
+
+st.title("Scaling")
+st.caption(
+    "Zero-shot image-text models: accuracy under each evaluation set against the number of training "
+    "samples seen, with power-law fits of error (Cherti et al., 2023), and effective robustness against "
+    "samples seen (Taori et al., 2020; Radford et al., 2021).")
+init_state(PAGE, PARAMS)
+
+c1, c2, c3, c4 = st.columns([1.6, 1.1, 1.0, 1.1])
+eval_set = c1.selectbox("Evaluation set", SCALING_EVAL_SETS, format_func=shift_name, key=key(PAGE, P["eval"]))
+x_kind = c2.radio("x", X_KINDS, format_func=X_LABELS.get, key=key(PAGE, P["x"]), horizontal=True,
+                  help="Total training compute is known for the scaling-laws models only.")
+y_metric = c3.radio("y", ("error", "accuracy"), format_func=Y_LABELS.get, key=key(PAGE, P["y"]), horizontal=True,
+                    help="Error on a log axis makes a power law a straight line.")
+color_by = c4.radio("Colour by", COLOR_BYS, format_func=COLOR_LABELS.get, key=key(PAGE, P["color"]),
+                    horizontal=True)
+
+with st.sidebar:
+    st.header("Models and fits")
+    sources = st.pills("Sources shown", SCALING_SOURCES, selection_mode="multi", key=key(PAGE, P["sources"]),
+                       format_func=SOURCE_LABELS.get)
+    show_fits = st.toggle("Power-law fits", key=key(PAGE, P["fit"]))
+    fit_to = st.radio("Fit to", tuple(FIT_LABELS), format_func=FIT_LABELS.get, key=key(PAGE, P["fitto"]),
+                      disabled=not show_fits,
+                      help="Best: the lowest-error model of the group at each scale (Pareto frontier, as "
+                           "Cherti et al. fit). Scales within about 12% count as one.")
+    series = st.radio("Fit groups", tuple(SERIES_LABELS), format_func=SERIES_LABELS.get, key=key(PAGE, P["series"]),
+                      disabled=not show_fits,
+                      help="Controlled series: the scaling-laws runs, the DataComp/CommonPool scales and the "
+                           "digitised RN50 subsets, where models differ mainly in scale. Other OpenCLIP groups "
+                           "mix architectures and recipes.")
+    irreducible = st.checkbox("Irreducible error term E∞", key=key(PAGE, P["einf"]), disabled=not show_fits,
+                              help="Fit E = A·x^α + E∞ (needs 4 scales) instead of E = A·x^α.")
+    extrap = st.slider("Extrapolate fits to 10^N", min_value=9, max_value=15, step=1, key=key(PAGE, P["extrap"]),
+                       disabled=not show_fits, help="Dotted lines continue each fit to 10^N samples (or GMACs).")
+    st.header("Effective robustness")
+    baseline = st.radio("Baseline fit on", BASELINES, format_func=BASELINE_LABELS.get,
+                        key=key(PAGE, P["baseline"]))
+    kind = st.radio("Axis scaling of the baseline", TRANSFORMS, key=key(PAGE, P["scale"]), horizontal=True)
+    link = sync_url(PAGE, PARAMS)
+    show_share_link(link)
+
+# --- accuracy against scale ---------------------------------------------------------------------------
+set_name = shift_name(eval_set)
+points, left_out = cached_points(results, results_key, eval_set, x_kind, tuple(sources))
+n_images_pts = int(points["x_is_images"].sum())
+if points.empty:
+    st.info(f"No zero-shot model of the chosen sources has both {set_name} results and "
+            f"{'samples seen' if x_kind == 'samples' else 'total compute'}; "
+            f"{left_out:,} model(s) are left out for lack of x. Choose other sources or the samples axis.")
+    st.stop()
+groups = color_key(points, color_by)
+all_points, _ = cached_points(results, results_key, IMAGENET, "samples", SCALING_SOURCES)
+er_shift = state(PAGE, P["ershift"])
+er_placed, er_left_out = cached_points(results, results_key, er_shift, x_kind, tuple(sources))
+shown_labels = set(groups) | set(color_key(er_placed, color_by))
+colors = group_colors(sorted(set(color_key(all_points, color_by)) | shown_labels) if color_by == "data"
+                      else sorted(shown_labels), color_by)
+fits: list[GroupFit] = []
+skipped: dict[str, str] = {}
+if show_fits:
+    fits, skipped = cached_fits(points, (results_key, eval_set, x_kind, tuple(sources)), color_by, irreducible,
+                                fit_to == "best", series == "controlled")
+fig = scaling_figure(points, groups, colors, fits, y_metric, x_kind, set_name, 10.0**extrap)
+st.plotly_chart(fig, key=f"{PAGE}.chart.scaling", theme=None,
+                config=dict(PLOT_CONFIG, toImageButtonOptions=dict(PLOT_CONFIG["toImageButtonOptions"],
+                                                                   filename=f"scaling_{eval_set}_{x_kind}")))
+x_phrase = "samples seen" if x_kind == "samples" else "total training compute"
+caption = (f"{len(points):,} zero-shot models placed; {left_out:,} zero-shot model(s) with {set_name} results "
+           f"are left out because their {x_phrase} is unknown")
+caption += (" (most OpenCLIP pretrained tags give no count, e.g. openai, webli, dfn, metaclip, laion400m_e32)."
+            if x_kind == "samples" else " (only the scaling-laws models report compute).")
+if n_images_pts:
+    caption += (f" ◆ The {n_images_pts} RN50 points on YFCC-15M subsets are {DIGITIZED_LABEL}: their x is the "
+                "size of the training set, not samples seen, and their error bars are the reading precision.")
+caption += " Other error bars: Clopper-Pearson 99.5% intervals (none for the average of shifts)."
+if show_fits:
+    caption += (f" Lines: power laws fit on {FIT_LABELS[fit_to].lower()} of each colour group with at least "
+                f"{4 if irreducible else 3} scales"
+                + (" (controlled series only: scaling-laws runs, DataComp/CommonPool scales, digitised RN50)"
+                   if series == "controlled" else "")
+                + f", solid over the data and dotted beyond it up to 10^{extrap} (where that lies past the data).")
+st.caption(caption)
+
+if show_fits:
+    st.subheader("Power-law fits")
+    if fits:
+        params = fit_table(fits)
+        if not irreducible:  # E_inf is 0 by construction
+            params = params.drop(columns=[c for c in params.columns if c.startswith("E_inf")])
+        else:  # r is defined for the straight log-log line only
+            params = params.drop(columns=["r (log-log)"])
+        st.dataframe(
+            params, hide_index=True, width="stretch", height=36 * (len(params) + 1) + 2,
+            column_config={
+                "A": st.column_config.NumberColumn("A", format="%.3g", help="Error (fraction) at x = 1."),
+                "alpha": st.column_config.NumberColumn("α", format="%.3f", help="Exponent of x."),
+                "E_inf (%)": st.column_config.NumberColumn("E∞ (%)", format="%.2f"),
+                "r (log-log)": st.column_config.NumberColumn("r (log-log)", format="%.3f"),
+                "alpha 95% CI": st.column_config.TextColumn("α 95% CI"),
+                "E_inf 95% CI (%)": st.column_config.TextColumn("E∞ 95% CI (%)"),
+            })
+        st.caption(
+            f"E = A·x^α{' + E∞' if irreducible else ''} fit on error as a fraction, x in "
+            f"{'samples' if x_kind == 'samples' else 'GMACs'}; 95% intervals "
+            + ("from the nonlinear least-squares covariance (wide when few scales pin E∞ down)." if irreducible
+               else "from the t distribution of the log-log regression."))
+    if skipped:
+        st.caption("Not fit: " + "; ".join(f"{g}: {why}" for g, why in sorted(skipped.items())) + ".")
+
+# --- effective robustness against scale -------------------------------------------------------------
+st.subheader(f"Effective robustness against {x_phrase}")
+c_shift, c_note = st.columns([1.6, 3.3])
+er_shift = c_shift.selectbox("Shift", ER_SHIFTS, format_func=shift_name, key=key(PAGE, P["ershift"]),
+                             help="Effective robustness needs a distribution shift; ImageNet itself has none.")
+c_note.caption(
+    "Does effective robustness depend on scale? If small, low-accuracy zero-shot models sit as far above the "
+    "standard-training baseline as large ones, the points form a flat band above 0. The digitised low-accuracy "
+    "points have ImageNet and ImageNetV2 results only, so they appear for ImageNetV2 alone.")
+try:
+    analysis_pts = cached_analysis_points(results, results_key, er_shift, baseline, kind)
+except ValueError as exc:
+    analysis_pts = None
+    st.warning(f"No baseline on {shift_name(er_shift)} from {BASELINE_PHRASES[baseline]} ({exc}); "
+               "choose another baseline or shift.", icon="⚠️")
+er_points = robustness_vs_scale(er_placed, analysis_pts) if analysis_pts is not None else None
+if er_points is None:
+    pass
+elif er_points.empty:
+    st.info(f"None of the zero-shot models of the chosen sources has both {shift_name(er_shift)} results and "
+            f"{x_phrase}.")
+else:
+    er_groups = color_key(er_points, color_by)
+    st.plotly_chart(robustness_scale_figure(er_points, er_groups, colors, shift_name(er_shift), x_kind),
+                    key=f"{PAGE}.chart.robustness", theme=None, config=PLOT_CONFIG)
+    n_dig = int(er_points["digitized"].sum())
+    st.caption(
+        f"{len(er_points):,} zero-shot models ({er_left_out:,} more with {shift_name(er_shift)} results lack "
+        f"{x_phrase}). Effective robustness = {shift_name(er_shift)} top-1 minus the baseline's prediction at the "
+        f"model's ImageNet top-1 ({kind} fit on {BASELINE_PHRASES[baseline]}); error bars: 95% bootstrap "
+        f"interval of the baseline ({N_RESAMPLES} resamples of models). The dashed line at 0 is where "
+        "standard-training models lie on average."
+        + (f" The {n_dig} digitised points also carry a reading error of about ±0.3 pts on each axis, not "
+           "included in their bars." if n_dig else ""))
+    st.markdown("**By scale**")
+    st.dataframe(robustness_by_decade(er_points), width="stretch",
+                 column_config={"Share with ER > 0": st.column_config.NumberColumn(format="percent")})
+
+# --- learning curves ------------------------------------------------------------------------------------
+st.subheader("Learning curves")
+if not curves_path.exists():
+    st.info("The published results have no per-epoch learning-curves table "
+            f"(results/{LEARNING_CURVES_FILE}), so ImageNet zero-shot top-1 per epoch cannot be shown here.")
+else:
+    c_pick, c_cx = st.columns([4, 1.2])
+    chosen = c_pick.multiselect("Scaling-laws models", scaling_ids, key=key(PAGE, P["curves"]),
+                                format_func=lambda i: str(names.get(i, i)), placeholder="Choose runs")
+    curve_x = c_cx.radio("x", tuple(CURVE_X_LABELS), format_func=CURVE_X_LABELS.get, key=key(PAGE, P["cx"]),
+                         horizontal=True)
+    try:
+        curves = cached_learning_curves(str(curves_path), curves_path.stat().st_mtime,
+                                        tuple(results.models["model_id"]))
+    except ResultsError as exc:
+        st.error(f"The learning-curves table could not be loaded: {exc}")
+    else:
+        shown = curves.loc[curves["model_id"].isin(chosen)]
+        if shown.empty:
+            st.info("Choose one or more scaling-laws runs with a published learning curve.")
+        else:
+            st.plotly_chart(learning_curve_figure(shown, names.to_dict(), category_colors(chosen), curve_x),
+                            key=f"{PAGE}.chart.curves", theme=None, config=PLOT_CONFIG)
+            without = sorted(set(chosen) - set(shown["model_id"]))
+            st.caption(
+                f"ImageNet zero-shot top-1 after each checkpoint ({len(shown):,} evaluations of "
+                f"{shown['model_id'].nunique()} run(s); Cherti et al., 2023). For the LAION-2B runs an epoch is a "
+                "checkpoint interval, not a pass over the data, so samples seen is the comparable x."
+                + (f" No published curve for: {', '.join(str(names.get(i, i)) for i in without)}." if without else ""))

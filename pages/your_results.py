@@ -1,0 +1,229 @@
+"""Your results: load your own models' accuracies and compare them with the published models.
+
+Files are read by ``effrob_core.upload``; the models join every page as group "Your models" for this
+browser session only (kept in session state, never written to disk). The table's numbers come from
+``effrob_core.robustness.robustness_by_shift`` on the published results combined with the uploads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from effrob_core.baseline import BASELINES
+from effrob_core.datasets import EVAL_SETS, IMAGENET, MAIN_SHIFTS
+from effrob_core.results import Results
+from effrob_core.robustness import robustness_by_shift
+from effrob_core.transforms import TRANSFORMS
+from effrob_core.upload import (
+    CLIP_TASKS, MAX_BYTES, MAX_ROWS, MODEL_NAME_COLUMNS, Upload, accepted_columns, parse_files_lenient,
+    template_csv,
+)
+from effrob_core.viewstate import Param
+from pages.common import (
+    clear_uploads, init_state, key, plain, published_results, set_uploads, show_share_link, state, sync_url,
+    uploaded, uploaded_files,
+)
+
+PAGE = "yours"
+PARAMS = [
+    Param("baseline", "testbed", "choice", BASELINES),
+    Param("scale", "logit", "choice", TRANSFORMS),
+]
+P = {p.key: p for p in PARAMS}
+BASELINE_LABELS = {"testbed": "Testbed standard models (Taori et al.)", "timm": "timm ImageNet-1k models",
+                   "all-standard": "Both (all standard training)"}
+BASELINE_PHRASES = {"testbed": "the testbed's standard-training models", "timm": "timm's ImageNet-1k models",
+                    "all-standard": "the testbed's and timm's standard-training models"}
+TRANSFORM_LABELS = {"logit": "Logit", "probit": "Probit", "linear": "Linear"}
+N_RESAMPLES = 1000
+
+RESET_KEY = "yours.uploader_generation"  # bumped by "Remove my models" to give the uploader a fresh, empty key
+BASE_KEY = "yours.loaded_before_visit"  # uploads loaded before this visit of the page (kept when adding files)
+ERRORS_KEY = "yours.errors"  # messages of the files that could not be loaded, from the last upload
+TABLES_KEY = "yours.tables"  # this session's computed tables, keyed by uploads and view (never a shared cache)
+
+
+def uploader_key() -> str:
+    """Widget key of the file uploader (a new one after "Remove my models")."""
+    return f"yours.files.{st.session_state.get(RESET_KEY, 0)}"
+
+
+def on_upload(widget_key: str) -> None:
+    """Read the files now in the uploader on top of those loaded before this visit; keep the good ones."""
+    files = st.session_state.get(widget_key) or []
+    _, kept, errors = parse_files_lenient([(f.name, f.getvalue()) for f in files],
+                                          keep=st.session_state.get(BASE_KEY, []))
+    set_uploads(kept)
+    st.session_state[ERRORS_KEY] = [str(e) for e in errors]
+    st.session_state.pop(TABLES_KEY, None)
+
+
+def on_remove() -> None:
+    """Forget every uploaded model and empty the uploader."""
+    clear_uploads()
+    st.session_state[RESET_KEY] = st.session_state.get(RESET_KEY, 0) + 1
+    st.session_state[BASE_KEY] = []
+    st.session_state[ERRORS_KEY] = []
+    st.session_state.pop(TABLES_KEY, None)
+
+
+def upload_robustness(mine: Upload, baseline: str, kind: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """``robustness_by_shift`` for each main shift on published + uploaded results, uploaded rows only, and
+    why a shift has no baseline (e.g. timm has no ObjectNet results); the mean needs all five shifts.
+
+    Memoised in this session's state (uploaded data never enters a cache shared between sessions)."""
+    memo = st.session_state.setdefault(TABLES_KEY, {})
+    view = (id(mine), baseline, kind)
+    if view not in memo:
+        combined = published_results().combine(mine.results)
+        frames, missing = [], {}
+        for s in MAIN_SHIFTS:  # five shifts, each vectorised over models
+            try:
+                frames.append(robustness_by_shift(combined, (s,), baseline, kind,  # type: ignore[arg-type]
+                                                  n_resamples=N_RESAMPLES).filter(like=f"[{s}]"))
+            except ValueError as exc:
+                missing[s] = str(exc)
+        table = pd.concat(frames, axis=1) if frames else pd.DataFrame(index=combined.models["model_id"])
+        table = table.reindex(mine.results.models["model_id"])
+        for s in missing:
+            for col in ("y", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob"):
+                table[f"{col}[{s}]"] = np.nan
+        table["eff_rob[mean]"] = table[[f"eff_rob[{s}]" for s in MAIN_SHIFTS]].mean(axis=1, skipna=False)
+        memo.clear()
+        memo[view] = (table, missing)
+    return memo[view]
+
+
+def display_table(results: Results, rob: pd.DataFrame) -> pd.DataFrame:
+    """Uploaded models with ImageNet accuracy, and per main shift its accuracy, effective robustness and
+    95% interval (percent and accuracy points); best mean effective robustness first."""
+    ids = results.models["model_id"]
+    top1 = results.wide("top1").reindex(ids)
+    out = {"Model": results.models["display_name"].to_numpy(),
+           "ImageNet (%)": 100 * top1[IMAGENET].to_numpy()}
+    for s in MAIN_SHIFTS:  # five shifts, each vectorised over models
+        name = EVAL_SETS[s].name
+        lo, hi = 100 * rob[f"eff_rob_lo[{s}]"].to_numpy(), 100 * rob[f"eff_rob_hi[{s}]"].to_numpy()
+        out[f"{name} (%)"] = 100 * top1[s].to_numpy()
+        out[f"{name} eff. rob. (pts)"] = 100 * rob[f"eff_rob[{s}]"].to_numpy()
+        out[f"{name} 95% interval"] = np.where(
+            np.isfinite(lo) & np.isfinite(hi),
+            pd.Series(lo).map("[{:+.1f}, ".format).to_numpy() + pd.Series(hi).map("{:+.1f}]".format).to_numpy(), "")
+    out["Mean eff. rob. (pts)"] = 100 * rob["eff_rob[mean]"].to_numpy()
+    out["Files"] = results.models["source_category"].to_numpy()
+    table = pd.DataFrame(out)
+    return table.sort_values("Mean eff. rob. (pts)", ascending=False, kind="stable", na_position="last")
+
+
+def formats_markdown() -> str:
+    """Documentation of the accepted file formats."""
+    sets = "\n".join(f"| `{k}` | {EVAL_SETS[k].name} | {EVAL_SETS[k].n_images:,} | "
+                     f"{', '.join(f'`{a}`' for a in aliases) or '–'} |" for k, aliases in accepted_columns().items())
+    return f"""
+**1. The template CSV** (download it above): one row per model, comma-separated, UTF-8.
+
+- a model-name column: `{"`, `".join(MODEL_NAME_COLUMNS)}`;
+- one column per evaluation set with top-1 accuracy, as fractions (`0.761`) or percentages (`76.1`).
+  A column is read as percentages when any value is above 1 (the page says so); then every non-zero value must be
+  above 1 (for accuracies below 1% write that column as fractions). Every model needs a value in every accuracy
+  column: put models with other evaluation sets in a separate file;
+- optional: `architecture`, `train_data`, `samples_seen` (e.g. `12800000`, `1.28e9`, `12.8M`, `34B`; it places the
+  model on the Scaling page), `params_m` (millions of parameters).
+
+| column | evaluation set | images (for the intervals) | also accepted |
+| --- | --- | ---: | --- |
+{sets}
+
+Upper/lower case, `_`, `-` and spaces are interchangeable in column names.
+
+**2. CLIP_benchmark JSON files**, exactly as `clip_benchmark eval` writes them:
+`{{"dataset": "imagenet1k", "model": "ViT-B-32", "pretrained": "laion2b_s34b_b79k", "task": "zeroshot_classification",
+"metrics": {{"acc1": 0.665, ...}}}}`. Select all of a model's files at once; the model is named
+`model pretrained`. Its training data and samples seen are read from OpenCLIP-style pretrained tags (`_s34b_`).
+
+**3. The CSV `clip_benchmark build` writes** (columns `acc1, …, dataset, model, pretrained, task, …,
+model_fullname`).
+
+For both CLIP_benchmark formats, tasks {", ".join(f"`{t}`" for t in CLIP_TASKS)} are used (linear-probe models
+get " (linear probe)" appended to their name); other tasks and datasets that are not in the table above are
+skipped, and the page lists them.
+
+Limits: {MAX_BYTES // 2**20} MB and {MAX_ROWS:,} rows per file. A model name may repeat a published model's name:
+uploaded models are kept apart (their ids start with `upload:`).
+"""
+
+
+# --- page ---------------------------------------------------------------------------------------------
+st.title("Your results")
+st.caption(
+    "Add your own models' accuracies to compare their effective robustness with the published models. "
+    "They join every page as the group **Your models** (black ×) for this browser session only: nothing is "
+    "written to the server's disk, and closing or reloading the tab forgets them.")
+init_state(PAGE, PARAMS)
+
+widget_key = uploader_key()
+if widget_key not in st.session_state:  # first run of this visit: files added now come on top of these
+    st.session_state[BASE_KEY] = uploaded_files()
+
+c_up, c_template = st.columns([3, 1], vertical_alignment="bottom")
+c_up.file_uploader(
+    "Result files (template CSV, CLIP_benchmark JSON or CSV)", type=["csv", "json"], accept_multiple_files=True,
+    key=widget_key, on_change=on_upload, args=(widget_key,), max_upload_size=MAX_BYTES // 2**20,
+    help="Several files can be selected at once, e.g. all CLIP_benchmark JSON files of a model.")
+c_template.download_button("Download the template CSV", template_csv(), file_name="effrob_template.csv",
+                           mime="text/csv", icon=":material/download:")
+with st.expander("File formats", expanded=False):
+    st.markdown(formats_markdown())
+
+for message in st.session_state.get(ERRORS_KEY, []):
+    st.error(plain(message), icon=":material/error:")
+
+mine = uploaded()
+if mine is None or mine.n_models == 0:
+    if mine is not None:
+        st.warning("The files loaded hold no usable accuracies (see the notes below).")
+    else:
+        st.info("No models loaded yet. Upload files above, or start from the template.")
+else:
+    st.success(f"{mine.n_models} model(s) loaded from {len(mine.files)} file(s). They now appear on every page "
+               "as **Your models**.")
+    st.caption("Loaded: " + ", ".join(plain(f) for f in mine.files) + ". Files added later come on top of these.")
+if mine is not None and mine.notes:
+    with st.expander(f"How the files were read ({len(mine.notes)} note(s))", expanded=True):
+        st.markdown("\n".join(f"- {plain(n)}" for n in mine.notes))
+
+if mine is not None and mine.n_models:
+    st.subheader("Effective robustness of your models")
+    c_base, c_scale = st.columns(2)
+    baseline = c_base.selectbox("Baseline fit on", BASELINES, format_func=BASELINE_LABELS.get,
+                                key=key(PAGE, P["baseline"]))
+    kind = c_scale.radio("Axis scaling of the fit", TRANSFORMS, format_func=TRANSFORM_LABELS.get,
+                         key=key(PAGE, P["scale"]), horizontal=True)
+    with st.spinner("Fitting the baselines of the five shifts…"):
+        rob, no_baseline = upload_robustness(mine, state(PAGE, P["baseline"]), state(PAGE, P["scale"]))
+    for s, why in no_baseline.items():
+        st.warning(f"No baseline on {BASELINE_PHRASES[baseline]} for {EVAL_SETS[s].name} ({why}): its columns "
+                   "and the mean stay blank; choose another baseline.", icon=":material/warning:")
+    table = display_table(mine.results, rob)
+    st.caption(
+        "Accuracy under each shift minus the baseline's prediction at the model's full-ImageNet accuracy, in "
+        f"accuracy points ({TRANSFORM_LABELS[kind].lower()} fit on {BASELINE_PHRASES[baseline]}); the "
+        "interval is the 95% bootstrap band of the baseline (1000 resamples). The mean needs all five shifts. "
+        "Blank cells: the model lacks ImageNet or that shift.")
+    fmt: dict[str, object] = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns
+                              if table[c].dtype.kind == "f"}
+    fmt["Model"] = st.column_config.TextColumn(pinned=True)
+    st.dataframe(table, hide_index=True, column_config=fmt, height=min(420, 38 + 35 * len(table)))
+    c_dl, c_rm = st.columns([1, 1])
+    c_dl.download_button("Download this table (CSV)", table.to_csv(index=False, float_format="%.4f"),
+                         file_name="your_models_effective_robustness.csv", mime="text/csv")
+    c_rm.button("Remove my models", on_click=on_remove, type="primary",
+                help="Forget every uploaded model in this browser session.")
+elif mine is not None:
+    st.button("Remove my models", on_click=on_remove, type="primary")
+
+link = sync_url(PAGE, PARAMS)
+show_share_link(link)
+st.caption("The link keeps the page's settings; uploaded files are never part of a link.")

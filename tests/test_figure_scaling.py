@@ -1,0 +1,179 @@
+"""Scaling and comparison figures: log axes, one marker per point, fit lines equal to the fitted law,
+digitised points labelled, names escaped."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from effrob_core.catalog import (
+    DIGITIZED_LABEL,
+    color_key,
+    compare_long,
+    fit_groups,
+    load_learning_curves,
+    models_table,
+    robustness_vs_scale,
+    scaling_points,
+)
+from effrob_core.datasets import MAIN_SHIFTS
+from effrob_core.figures.compare import compare_figure
+from effrob_core.figures.scaling import (
+    FAMILY_COLORS,
+    fit_curve,
+    group_colors,
+    learning_curve_figure,
+    robustness_scale_figure,
+    scaling_figure,
+)
+from effrob_core.figures.style import category_colors, log_ticks
+from effrob_core.results import Results
+from effrob_core.robustness import analyse_shift, robustness_by_shift
+
+
+@pytest.fixture(scope="module")
+def view(results: Results) -> tuple[pd.DataFrame, pd.Series, dict[str, str]]:
+    pts, _ = scaling_points(results, "imagenetv2")
+    groups = color_key(pts, "data")
+    return pts, groups, group_colors(sorted(set(groups)))
+
+
+def _markers(fig: go.Figure) -> list[go.Scatter]:
+    return [t for t in fig.data if t.mode == "markers" and t.x is not None and t.x[0] is not None]
+
+
+def test_every_point_is_drawn_on_log_axes(view: tuple[pd.DataFrame, pd.Series, dict[str, str]]) -> None:
+    pts, groups, colors = view
+    fig = scaling_figure(pts, groups, colors, (), "error", "samples", "ImageNetV2")
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    markers = _markers(fig)
+    assert sum(len(t.x) for t in markers) == len(pts)
+    xs = np.sort(np.concatenate([np.asarray(t.x, dtype=float) for t in markers]))
+    np.testing.assert_allclose(xs, np.sort(pts["x"].to_numpy()))
+    ys = np.sort(np.concatenate([np.asarray(t.y, dtype=float) for t in markers]))
+    np.testing.assert_allclose(ys, np.sort(100 * (1 - pts["top1"].to_numpy())))
+    acc = scaling_figure(pts, groups, colors, (), "accuracy", "samples", "ImageNetV2")
+    assert acc.layout.yaxis.type != "log" and acc.layout.yaxis.ticksuffix == "%"
+    assert "accuracy" in acc.layout.yaxis.title.text and "error" in fig.layout.yaxis.title.text
+    # one legend entry per colour group, with the group's colour
+    legend = {t.name: t.marker.color for t in markers if t.showlegend}
+    assert set(legend) == set(groups) and all(legend[g] == colors[g] for g in legend)
+
+
+def test_fit_lines_are_the_fitted_power_law(view: tuple[pd.DataFrame, pd.Series, dict[str, str]]) -> None:
+    pts, groups, colors = view
+    fits, _ = fit_groups(pts, groups, frontier=True)
+    fig = scaling_figure(pts, groups, colors, fits, "error", "samples", "ImageNetV2", extrapolate_to=1e12)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert lines
+    for f in fits:
+        mine = [t for t in lines if t.legendgroup == f.group]
+        assert mine, f.group
+        for t in mine:
+            x = np.asarray(t.x, dtype=float)
+            np.testing.assert_allclose(np.asarray(t.y, dtype=float), 100 * f.fit.predict(x), rtol=1e-12)
+        dotted = [t for t in mine if t.line.dash == "dot"]
+        assert max(np.max(t.x) for t in dotted) == pytest.approx(1e12)
+        solid = [t for t in mine if t.line.dash == "solid"]
+        assert max(np.max(t.x) for t in solid) == pytest.approx(f.x_max)
+    x, err = fit_curve(fits[0], 1e10)
+    assert x[0] == pytest.approx(fits[0].x_min) and x[-1] == pytest.approx(max(fits[0].x_max, 1e10))
+    acc = scaling_figure(pts, groups, colors, fits, "accuracy", "samples", "ImageNetV2", extrapolate_to=1e12)
+    t = next(t for t in acc.data if t.mode == "lines")
+    np.testing.assert_allclose(t.y, 100 * (1 - next(f for f in fits if f.group == t.legendgroup).fit.predict(t.x)))
+
+
+def test_digitised_points_are_labelled(view: tuple[pd.DataFrame, pd.Series, dict[str, str]]) -> None:
+    pts, groups, colors = view
+    fig = scaling_figure(pts, groups, colors, (), "accuracy", "samples", "ImageNetV2")
+    legend_only = [t for t in fig.data if t.x is not None and t.x[0] is None]
+    labels = " ".join(t.name for t in legend_only).replace("<br>", " ")
+    assert "read from a figure (±0.3 pts)" in labels and "unique training images" in labels
+    assert "1 epoch-equivalent unknown" in labels
+    diamonds = [t for t in _markers(fig) if t.marker.symbol == "diamond"]
+    assert sum(len(t.x) for t in diamonds) == int(pts["digitized"].sum()) == 5
+    err = diamonds[0].error_y
+    np.testing.assert_allclose(err.array, 0.3)  # reading precision, in points
+    assert "unique training images" in fig.layout.xaxis.title.text
+    assert DIGITIZED_LABEL.startswith("read from a figure")
+    no_dig = pts[~pts["digitized"]]
+    fig2 = scaling_figure(no_dig, color_key(no_dig, "data"), colors, (), "accuracy", "samples", "ImageNetV2")
+    assert "unique training images" not in fig2.layout.xaxis.title.text
+
+
+def test_names_are_escaped(view: tuple[pd.DataFrame, pd.Series, dict[str, str]]) -> None:
+    pts, groups, colors = view
+    evil = pts.copy()
+    evil.loc[0, "display_name"] = "<b>bold</b> & <script>x</script>"
+    evil["family"] = evil["family"].where(evil.index != 0, "<i>data</i>")
+    g = color_key(evil, "data")
+    fig = scaling_figure(evil, g, group_colors(sorted(set(g))), (), "error", "samples", "ImageNetV2")
+    texts = " ".join(str(s) for t in _markers(fig) for s in t.text)
+    names = " ".join(t.name for t in fig.data if t.name)
+    assert "<b>bold" not in texts and "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;" in texts
+    assert "<i>" not in names and "&lt;i&gt;data&lt;/i&gt;" in names
+
+
+def test_robustness_against_scale(results: Results, view: tuple[pd.DataFrame, pd.Series, dict[str, str]]) -> None:
+    pts, _, colors = view
+    er = robustness_vs_scale(pts, analyse_shift(results, "imagenetv2", n_resamples=100).points)
+    fig = robustness_scale_figure(er, color_key(er, "data"), colors, "ImageNetV2")
+    assert fig.layout.xaxis.type == "log"
+    assert any(s.type == "line" and s.y0 == 0 and s.y1 == 0 for s in fig.layout.shapes)
+    markers = _markers(fig)
+    y = np.concatenate([np.asarray(t.y, dtype=float) for t in markers])
+    hi = np.concatenate([np.asarray(t.error_y.array, dtype=float) for t in markers]) + y
+    lo = y - np.concatenate([np.asarray(t.error_y.arrayminus, dtype=float) for t in markers])
+    order = np.argsort(y)
+    ref = er.sort_values("eff_rob")
+    np.testing.assert_allclose(y[order], 100 * ref["eff_rob"])
+    np.testing.assert_allclose(np.sort(hi), np.sort(100 * er["eff_rob_hi"]))
+    np.testing.assert_allclose(np.sort(lo), np.sort(100 * er["eff_rob_lo"]))
+
+
+def test_learning_curve_figure(results: Results) -> None:
+    curves = load_learning_curves(model_ids=results.models["model_id"])
+    ids = sorted(curves["model_id"].unique())[:3]
+    shown = curves[curves["model_id"].isin(ids)]
+    names = results.models.set_index("model_id")["display_name"].to_dict()
+    fig = learning_curve_figure(shown, names, category_colors(ids))
+    assert len(fig.data) == 3 and fig.layout.xaxis.type != "log"
+    first = shown[shown["model_id"] == ids[0]]
+    np.testing.assert_allclose(fig.data[0].y, 100 * first["imagenet_top1"])
+    by_samples = learning_curve_figure(shown, names, category_colors(ids), x="samples_seen")
+    assert by_samples.layout.xaxis.type == "log"
+    np.testing.assert_allclose(by_samples.data[0].x, first["samples_seen"])
+    with pytest.raises(ValueError):
+        learning_curve_figure(shown, names, {}, x="steps")
+
+
+def test_compare_figure(results: Results) -> None:
+    table = models_table(results, robustness_by_shift(results, MAIN_SHIFTS, n_resamples=100))
+    ids = ["testbed:resnet50", "openclip:ViT-B-32/openai", "openclip-lowacc:rn50-yfcc15m-15m"]
+    for metric in ("accuracy", "robustness"):
+        frame = compare_long(results, table, ids, metric)  # type: ignore[arg-type]
+        fig = compare_figure(frame, metric, "interval")
+        assert [t.type for t in fig.data] == ["bar"] * 3 and fig.layout.barmode == "group"
+        bar = fig.data[1]
+        sub = frame[frame["model_id"] == ids[1]]
+        np.testing.assert_allclose(bar.y, sub["value"])
+        np.testing.assert_allclose(np.asarray(bar.error_y.array, dtype=float), sub["hi"] - sub["value"])
+    assert any(s.y0 == 0 for s in fig.layout.shapes)  # robustness: the baseline at 0
+    with pytest.raises(ValueError):
+        compare_figure(frame, "speed", "")
+
+
+def test_style_helpers() -> None:
+    vals, labels = log_ticks(3e5, 5e10)
+    assert labels == ["1M", "10M", "100M", "1B", "10B"] and vals[0] == 1e6
+    vals, labels = log_ticks(1.5e10, 7e12, minor=True)
+    assert labels[:3] == ["20B", "50B", "100B"] and labels[-1] == "5T"
+    with pytest.raises(ValueError):
+        log_ticks(0, 10)
+    fixed = {"a": "#000000"}
+    c1 = category_colors(["c", "a", "b"], fixed)
+    c2 = category_colors(["b", "c", "a"], fixed)
+    assert c1 == c2 and c1["a"] == "#000000" and len(set(c1.values())) == 3
+    assert group_colors(["DataComp"])["DataComp"] == FAMILY_COLORS["DataComp"]

@@ -1,0 +1,60 @@
+"""The Data page renders the sources counted from the results, the registry and the definitions;
+its control and link work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from effrob_core.catalog import SOURCES
+from effrob_core.datasets import EVAL_SETS
+from effrob_core.results import Results
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "data"
+
+
+def open_page(query: dict[str, str] | None = None) -> AppTest:
+    """The app switched to the Data page, optionally opened with a query string."""
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("pages/data.py")
+    at.query_params = dict(query or {})
+    return at.run()
+
+
+def test_renders_sources_registry_and_definitions(results: Results) -> None:
+    at = open_page()
+    assert not at.exception and not at.warning
+    counts = at.dataframe[0].value.set_index("Key")
+    assert counts["Models"].to_dict() == results.models["source"].value_counts().to_dict()
+    assert counts["Evaluations"].sum() == len(results.evaluations)
+    provenance = at.table[0].value
+    assert all(s.commit in provenance["Commit"].tolist() for s in SOURCES)
+    listing = at.dataframe[1].value
+    assert len(listing) == int((results.models["source"] == "testbed").sum())
+    assert at.dataframe[2].value["Key"].tolist() == list(EVAL_SETS)
+    text = " ".join(m.value for m in at.markdown)
+    for cite in ("Taori et al., 2020", "Miller et al., 2021", "Radford et al., 2021", "Cherti et al., 2023",
+                 "Clopper & Pearson, 1934"):
+        assert cite in text
+    assert len(at.latex) >= 4
+
+
+def test_source_control_and_link(results: Results) -> None:
+    at = open_page()
+    at.selectbox(key=f"{PAGE}.source").set_value("openclip-lowacc").run()
+    listing = at.dataframe[1].value
+    assert len(listing) == 5 and listing["Digitised"].all()
+    assert at.query_params["source"] == "openclip-lowacc"
+    restored = open_page({"source": "scaling-laws"})
+    assert not restored.warning
+    assert len(restored.dataframe[1].value) == int((results.models["source"] == "scaling-laws").sum())
+
+
+def test_bad_query_string_falls_back_with_a_warning() -> None:
+    at = open_page({"source": "imagenet-testbed", "other": "x"})
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    assert "source" in text and "other" in text
+    assert at.selectbox(key=f"{PAGE}.source").value == "testbed"

@@ -1,0 +1,158 @@
+"""The Scaling page renders, every control changes what is shown, and the URL restores the view."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from effrob_core.catalog import scaling_points
+from effrob_core.results import Results
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "scaling"
+
+
+def open_page(query: dict[str, str] | None = None) -> AppTest:
+    """The app switched to the Scaling page, optionally opened with a query string."""
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("pages/scaling.py")
+    at.query_params = dict(query or {})
+    return at.run()
+
+
+def values(v: Any) -> list[Any]:
+    """A plotly JSON array as a list (plotly writes numeric arrays as base64 typed arrays)."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+    return list(v)
+
+
+def charts(at: AppTest) -> list[dict[str, Any]]:
+    """Every plotly chart's figure, with data arrays decoded to lists."""
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    for spec in specs:
+        for t in spec["data"]:
+            for k in ("x", "y"):
+                if k in t:
+                    t[k] = values(t[k])
+    return specs
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def legend(spec: dict[str, Any]) -> set[str]:
+    return {t.get("name") for t in spec["data"] if t.get("showlegend") and t.get("x", [None])[0] is not None}
+
+
+@pytest.fixture(scope="module")
+def at() -> AppTest:
+    return open_page()
+
+
+def test_renders(at: AppTest, results: Results) -> None:
+    assert not at.exception
+    specs = charts(at)
+    assert len(specs) == 3  # scaling, effective robustness, learning curves
+    assert specs[0]["layout"]["xaxis"]["type"] == "log"
+    pts, left = scaling_points(results, "imagenet")
+    assert f"{len(pts):,} zero-shot models placed; {left:,} zero-shot model(s)" in captions(at)
+    assert "read from a figure (±0.3 pts)" in captions(at)
+    assert any("Power-law fits" in h.value for h in at.subheader)
+    assert len(at.dataframe) == 2  # fit parameters, ER by scale
+
+
+def test_each_control_changes_the_view() -> None:
+    at = open_page()
+    before = charts(at)
+
+    def changed(i: int, path: tuple[str, ...]) -> tuple[Any, Any]:
+        nonlocal before
+        now = charts(at)
+        old, new = before[i], now[i]
+        for p in path:
+            old, new = old[p], new[p]
+        before = now
+        assert not at.exception
+        return old, new
+
+    at.selectbox(key=f"{PAGE}.eval").set_value("imagenet-r").run()
+    old, new = changed(0, ("layout", "yaxis", "title", "text"))
+    assert "ImageNet-R" in new and old != new
+    at.radio(key=f"{PAGE}.y").set_value("accuracy").run()
+    old, new = changed(0, ("layout", "yaxis", "title", "text"))
+    assert "accuracy" in new and "error" in old
+    at.radio(key=f"{PAGE}.color").set_value("architecture").run()
+    assert "ViT-B-32" in legend(charts(at)[0]) and "DataComp" not in legend(charts(at)[0])
+    at.radio(key=f"{PAGE}.color").set_value("data").run()
+    n_lines = sum(t["mode"] == "lines" for t in charts(at)[0]["data"])
+    at.radio(key=f"{PAGE}.series").set_value("all").run()
+    assert sum(t["mode"] == "lines" for t in charts(at)[0]["data"]) > n_lines
+    at.radio(key=f"{PAGE}.fitto").set_value("all").run()
+    table = at.dataframe[0].value
+    assert (table["Points"] > table["Scales"]).any()
+    at.checkbox(key=f"{PAGE}.einf").check().run()
+    assert "E∞" in captions(at) and "E_inf (%)" in at.dataframe[0].value.columns
+    at.slider(key=f"{PAGE}.extrap").set_value(13).run()
+    xmax = max(max(t["x"]) for t in charts(at)[0]["data"] if t["mode"] == "lines")
+    assert xmax == pytest.approx(1e13)
+    at.toggle(key=f"{PAGE}.fit").set_value(False).run()
+    assert not any(t["mode"] == "lines" for t in charts(at)[0]["data"])
+    assert not any("Power-law fits" in h.value for h in at.subheader)
+    at.radio(key=f"{PAGE}.x").set_value("compute").run()
+    assert "compute" in charts(at)[0]["layout"]["xaxis"]["title"]["text"]
+    assert "only the scaling-laws models report compute" in captions(at)
+    at.radio(key=f"{PAGE}.x").set_value("samples").run()
+    at.button_group(key=f"{PAGE}.sources").set_value(["scaling-laws"]).run()
+    assert all(t["marker"]["symbol"] == "circle" for t in charts(at)[0]["data"] if t["mode"] == "markers"
+               and t["x"][0] is not None)
+    before = charts(at)
+    at.selectbox(key=f"{PAGE}.ershift").set_value("imagenet-sketch").run()
+    old, new = changed(1, ("layout", "yaxis", "title", "text"))
+    assert "ImageNet-Sketch" in new and "ImageNetV2" in old
+    at.radio(key=f"{PAGE}.baseline").set_value("timm").run()
+    old, new = changed(1, ("data", 0, "y"))
+    assert old != new
+    at.radio(key=f"{PAGE}.scale").set_value("probit").run()
+    old, new = changed(1, ("data", 0, "y"))
+    assert old != new
+    at.radio(key=f"{PAGE}.cx").set_value("epoch").run()
+    old, new = changed(2, ("layout", "xaxis", "title", "text"))
+    assert new.startswith("Epoch") and old == "Samples seen"
+    n_curves = len(charts(at)[2]["data"])
+    ids = at.multiselect(key=f"{PAGE}.curves").value
+    at.multiselect(key=f"{PAGE}.curves").set_value(ids[:1]).run()
+    assert len(charts(at)[2]["data"]) == 1 < n_curves
+    assert at.query_params["curves"] == ids[0] and at.query_params["cx"] == "epoch"
+
+
+def test_query_string_restores_the_view() -> None:
+    at = open_page({"eval": "objectnet", "y": "accuracy", "color": "architecture", "ershift": "average",
+                    "extrap": "12", "fit": "1", "sources": "scaling-laws,openclip"})
+    assert not at.exception and not at.warning
+    assert at.selectbox(key=f"{PAGE}.eval").value == "objectnet"
+    assert at.radio(key=f"{PAGE}.y").value == "accuracy"
+    assert at.slider(key=f"{PAGE}.extrap").value == 12
+    specs = charts(at)
+    assert "ObjectNet zero-shot top-1 accuracy" in specs[0]["layout"]["yaxis"]["title"]["text"]
+    assert "Average of 5 shifts" in specs[1]["layout"]["yaxis"]["title"]["text"]
+    assert not any(t["marker"]["symbol"] == "diamond" for t in specs[0]["data"] if t["mode"] == "markers"
+                   and t["x"][0] is not None)
+    assert at.query_params["eval"] == "objectnet" and at.query_params["extrap"] == "12"
+
+
+def test_bad_query_string_falls_back_with_a_warning() -> None:
+    at = open_page({"eval": "imagenet-c", "extrap": "99", "sources": "nope", "bogus": "1"})
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    assert "eval" in text and "extrap" in text and "sources" in text and "bogus" in text
+    assert at.selectbox(key=f"{PAGE}.eval").value == "imagenet"
+    assert at.slider(key=f"{PAGE}.extrap").value == 11
+    assert len(charts(at)) == 3
