@@ -19,7 +19,6 @@ import pandas as pd
 from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from .intervals import TESTBED_CONFIDENCE, clopper_pearson
 from .results import RESULTS_DIR, Results, ResultsError
-from .robustness import robustness_by_shift
 from .scaling import PowerLawFit, fit_power_law
 
 # --------------------------------------------------------------------------------------------------
@@ -59,14 +58,6 @@ SOURCES: tuple[Source, ...] = (
            "docs/scaling.png, digitised to about ±0.3 points"),
 )
 SOURCE_BY_KEY: dict[str, Source] = {s.key: s for s in SOURCES}
-
-
-def results_fingerprint(results: Results) -> str:
-    """A short string that changes whenever the models or evaluations change (a cache key)."""
-    ids = pd.util.hash_pandas_object(results.models["model_id"], index=False).to_numpy()
-    ev = pd.util.hash_pandas_object(results.evaluations[["model_id", "eval_set", "top1", "n_images"]],
-                                    index=False).to_numpy()
-    return f"{len(ids)}:{len(ev)}:{int(ids.sum(dtype=np.uint64))}:{int(ev.sum(dtype=np.uint64))}"
 
 
 def source_summary(results: Results) -> pd.DataFrame:
@@ -174,33 +165,6 @@ def models_table(results: Results, robustness: pd.DataFrame, shifts: Sequence[st
     out[MEAN_ER_COLUMN] = (100 * rob["eff_rob[mean]"]).round(2)
     out.index.name = "model_id"
     return out
-
-
-def robustness_table(results: Results, shifts: Sequence[str] = MAIN_SHIFTS, baseline: str = "testbed",
-                     transform: str = "logit", n_resamples: int = 1000) -> tuple[pd.DataFrame, list[str]]:
-    """:func:`~effrob_core.robustness.robustness_by_shift` that tolerates shifts the baseline cannot be fit on.
-
-    A shift whose baseline models have fewer than 3 results (e.g. timm has no ObjectNet) gets NaN
-    columns and is listed in the second return value; the means over ``shifts`` are then NaN.
-    """
-    frames: list[pd.DataFrame] = []
-    missing: list[str] = []
-    for shift in shifts:  # a handful of shifts, each vectorised over models
-        try:
-            one = robustness_by_shift(results, (shift,), baseline, transform,  # type: ignore[arg-type]
-                                      n_resamples=n_resamples)
-        except ValueError:
-            missing.append(shift)
-            continue
-        frames.append(one.drop(columns=["eff_rob[mean]", "rel_rob[mean]"]))
-    ids = results.models["model_id"]
-    table = pd.concat(frames, axis=1).reindex(ids) if frames else pd.DataFrame(index=ids)
-    for shift in missing:
-        for c in ("y", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob"):
-            table[f"{c}[{shift}]"] = np.nan
-    table["eff_rob[mean]"] = table[[f"eff_rob[{s}]" for s in shifts]].mean(axis=1, skipna=False)
-    table["rel_rob[mean]"] = table[[f"rel_rob[{s}]" for s in shifts]].mean(axis=1, skipna=False)
-    return table, missing
 
 
 @dataclass(frozen=True)

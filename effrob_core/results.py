@@ -165,6 +165,12 @@ class Results:
         table = self.evaluations.pivot(index="model_id", columns="eval_set", values=value)
         return table.reindex(index=self.models["model_id"], columns=list(EVAL_SETS))
 
+    def fingerprint(self) -> str:
+        """A short string that changes whenever the models or evaluations change (a cache key)."""
+        ids = pd.util.hash_pandas_object(self.models["model_id"], index=False).to_numpy()
+        ev = pd.util.hash_pandas_object(self.evaluations[list(EVAL_COLUMNS)], index=False).to_numpy()
+        return f"{len(ids)}:{len(ev)}:{int(ids.sum(dtype=np.uint64))}:{int(ev.sum(dtype=np.uint64))}"
+
     def combine(self, other: "Results") -> "Results":
         """Both tables with ``other``'s rows appended; model ids must not collide."""
         models = pd.concat([self.models, other.models], ignore_index=True)

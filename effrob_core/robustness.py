@@ -148,16 +148,28 @@ def robustness_by_shift(
     x_axis: str = "full",
     n_resamples: int = 1000,
     seed: int = TESTBED_SEED,
-) -> pd.DataFrame:
-    """Wide table indexed by model_id: ``eff_rob[...]``, interval and ``rel_rob[...]`` per shift,
-    and their means over ``shifts`` (``eff_rob[mean]``, ``rel_rob[mean]``; NaN unless the model has
-    every shift)."""
-    frames = []
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Wide table indexed by model_id with ``y[...]``, ``eff_rob[...]``, its interval and
+    ``rel_rob[...]`` per shift, and their means over ``shifts`` (``eff_rob[mean]``, ``rel_rob[mean]``;
+    NaN unless the model has every shift).
+
+    A shift whose baseline cannot be fit (e.g. timm publishes no ObjectNet results) gets NaN columns;
+    the second value maps each such shift to the reason.
+    """
+    columns = ("y", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob")
+    table = pd.DataFrame(index=pd.Index(results.models["model_id"], name="model_id"))
+    unfitted: dict[str, str] = {}
     for shift in shifts:  # a handful of shifts, each fully vectorised over models
-        a = analyse_shift(results, shift, baseline, transform, x_axis, n_resamples=n_resamples, seed=seed)
-        cols = a.points.set_index("model_id")[["y", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob"]]
-        frames.append(cols.rename(columns=lambda c, s=shift: f"{c}[{s}]"))
-    table = pd.concat(frames, axis=1).reindex(results.models["model_id"])
+        try:
+            a = analyse_shift(results, shift, baseline, transform, x_axis, n_resamples=n_resamples, seed=seed)
+        except ValueError as exc:
+            unfitted[shift] = str(exc)
+            for c in columns:
+                table[f"{c}[{shift}]"] = np.nan
+            continue
+        points = a.points.set_index("model_id")
+        for c in columns:
+            table[f"{c}[{shift}]"] = points[c].reindex(table.index)
     table["eff_rob[mean]"] = table[[f"eff_rob[{s}]" for s in shifts]].mean(axis=1, skipna=False)
     table["rel_rob[mean]"] = table[[f"rel_rob[{s}]" for s in shifts]].mean(axis=1, skipna=False)
-    return table
+    return table, unfitted

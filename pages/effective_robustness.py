@@ -7,7 +7,6 @@ in the URL; numbers come from ``effrob_core.robustness.analyse_shift``.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -42,14 +41,6 @@ BASELINE_LABELS = {"testbed": "Testbed standard models (Taori et al.)", "timm": 
                    "all-standard": "Both (all standard training)"}
 BASELINE_PHRASES = {"testbed": "the testbed's standard-training models", "timm": "timm's ImageNet-1k models",
                     "all-standard": "the testbed's and timm's standard-training models"}
-
-
-def fingerprint(results: Results) -> str:
-    """Cheap identity of the results (sizes and hashes of ids and accuracies) for cache keys."""
-    ids = pd.util.hash_pandas_object(results.models["model_id"], index=False).to_numpy()
-    ev = pd.util.hash_pandas_object(results.evaluations[["model_id", "eval_set", "top1", "n_images"]],
-                                    index=False).to_numpy()
-    return f"{len(ids)}:{len(ev)}:{int(ids.sum(dtype=np.uint64))}:{int(ev.sum(dtype=np.uint64))}"
 
 
 @st.cache_data(show_spinner="Fitting the baseline and its bootstrap band…", max_entries=64)
@@ -135,7 +126,7 @@ try:
 except ResultsError as exc:
     st.error(f"The results tables could not be loaded: {exc}")
     st.stop()
-results_key = fingerprint(results)
+results_key = results.fingerprint()
 groups = ordered(set(results.models["group"]), GROUPS)
 sources = ordered(set(results.models["source"]), SOURCE_ORDER)
 source_counts = results.models["source"].value_counts()

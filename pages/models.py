@@ -16,7 +16,6 @@ from effrob_core.catalog import (
     IMAGENET_COLUMN,
     MEAN_ACC_COLUMN,
     MEAN_ER_COLUMN,
-    MODEL_INFO_COLUMNS,
     ModelFilter,
     acc_column,
     ci_column,
@@ -24,13 +23,12 @@ from effrob_core.catalog import (
     er_column,
     filter_models,
     models_table,
-    results_fingerprint,
-    robustness_table,
     safe_csv,
     si_number,
     sort_models,
 )
 from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
+from effrob_core.robustness import robustness_by_shift
 from effrob_core.figures.compare import compare_figure
 from effrob_core.results import GROUPS, Results, ResultsError
 from effrob_core.transforms import TRANSFORMS
@@ -54,7 +52,7 @@ METRIC_LABELS = {"robustness": "Effective robustness", "accuracy": "Accuracy"}
 @st.cache_data(show_spinner="Fitting the baselines of the five shifts…", max_entries=16)
 def cached_table(_results: Results, results_key: str, baseline: str, kind: str) -> tuple[pd.DataFrame, list[str]]:
     """The models table for one baseline and transform (and the shifts it has no baseline for), cached."""
-    rob, missing = robustness_table(_results, MAIN_SHIFTS, baseline, kind, n_resamples=N_RESAMPLES)
+    rob, missing = robustness_by_shift(_results, MAIN_SHIFTS, baseline, kind, n_resamples=N_RESAMPLES)
     return models_table(_results, rob, MAIN_SHIFTS), missing
 
 
@@ -104,7 +102,7 @@ try:
 except ResultsError as exc:
     st.error(f"The results tables could not be loaded: {exc}")
     st.stop()
-results_key = results_fingerprint(results)
+results_key = results.fingerprint()
 models = results.models
 groups = [g for g in GROUPS if g in set(models["group"])] + sorted(set(models["group"]) - set(GROUPS))
 sources = [s for s in SOURCE_ORDER if s in set(models["source"])] + sorted(set(models["source"]) - set(SOURCE_ORDER))

@@ -26,7 +26,6 @@ from effrob_core.catalog import (
     fit_groups,
     fit_table,
     load_learning_curves,
-    results_fingerprint,
     robustness_by_decade,
     robustness_vs_scale,
     scaling_points,
@@ -98,7 +97,7 @@ try:
 except ResultsError as exc:
     st.error(f"The results tables could not be loaded: {exc}")
     st.stop()
-results_key = results_fingerprint(results)
+results_key = results.fingerprint()
 curves_path = RESULTS_DIR / LEARNING_CURVES_FILE
 scaling_ids = tuple(results.models.loc[results.models["source"] == "scaling-laws", "model_id"].sort_values())
 names = results.models.set_index("model_id")["display_name"]

@@ -78,19 +78,9 @@ def upload_robustness(mine: Upload, baseline: str, kind: str) -> tuple[pd.DataFr
     view = (id(mine), baseline, kind)
     if view not in memo:
         combined = published_results().combine(mine.results)
-        frames, missing = [], {}
-        for s in MAIN_SHIFTS:  # five shifts, each vectorised over models
-            try:
-                frames.append(robustness_by_shift(combined, (s,), baseline, kind,  # type: ignore[arg-type]
-                                                  n_resamples=N_RESAMPLES).filter(like=f"[{s}]"))
-            except ValueError as exc:
-                missing[s] = str(exc)
-        table = pd.concat(frames, axis=1) if frames else pd.DataFrame(index=combined.models["model_id"])
+        table, missing = robustness_by_shift(combined, MAIN_SHIFTS, baseline, kind,  # type: ignore[arg-type]
+                                             n_resamples=N_RESAMPLES)
         table = table.reindex(mine.results.models["model_id"])
-        for s in missing:
-            for col in ("y", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob"):
-                table[f"{col}[{s}]"] = np.nan
-        table["eff_rob[mean]"] = table[[f"eff_rob[{s}]" for s in MAIN_SHIFTS]].mean(axis=1, skipna=False)
         memo.clear()
         memo[view] = (table, missing)
     return memo[view]
