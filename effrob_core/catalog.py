@@ -10,7 +10,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -18,7 +17,7 @@ import pandas as pd
 
 from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from .intervals import TESTBED_CONFIDENCE, clopper_pearson
-from .results import RESULTS_DIR, Results, ResultsError
+from .results import Results
 from .scaling import PowerLawFit, fit_power_law
 
 # --------------------------------------------------------------------------------------------------
@@ -452,89 +451,6 @@ def robustness_vs_scale(points: pd.DataFrame, analysis_points: pd.DataFrame) -> 
     er = analysis_points.set_index("model_id")[["eff_rob", "eff_rob_lo", "eff_rob_hi", "baseline_y"]]
     out = points.join(er, on="model_id", how="inner")
     return out.loc[out["eff_rob"].notna()].reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------------------------------
-# Learning curves (ImageNet zero-shot top-1 after each epoch, scaling-laws models)
-# --------------------------------------------------------------------------------------------------
-
-LEARNING_CURVES_FILE = "learning_curves.csv"
-LEARNING_CURVE_COLUMNS: tuple[str, ...] = ("model_id", "epoch", "imagenet_top1", "imagenet_top5")
-#: Optional: samples seen at each checkpoint (kept when present; may be empty).
-LEARNING_CURVE_OPTIONAL: tuple[str, ...] = ("samples_seen",)
-
-
-def validate_learning_curves(df: pd.DataFrame, where: str = "learning curves",
-                             model_ids: Iterable[str] | None = None) -> pd.DataFrame:
-    """Check a learning-curves table (model_id, epoch, imagenet_top1, imagenet_top5 as fractions,
-    optionally samples_seen).
-
-    Top-5 and samples seen may be empty. Raises :class:`ResultsError` naming the row and column of
-    the first problem; returns the table typed and sorted by model and epoch (``samples_seen`` is NaN
-    when the table has no such column).
-    """
-    missing = [c for c in LEARNING_CURVE_COLUMNS if c not in df.columns]
-    if missing:
-        raise ResultsError(where, f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}")
-    present = [c for c in LEARNING_CURVE_OPTIONAL if c in df.columns]
-    out = df.loc[:, [*LEARNING_CURVE_COLUMNS, *present]].copy()
-    for c in LEARNING_CURVE_OPTIONAL:
-        if c not in out.columns:
-            out[c] = np.nan
-    blank = out["model_id"].isna() | (out["model_id"].astype(str).str.strip() == "")
-    if blank.any():
-        raise ResultsError(where, "empty model_id", int(blank.to_numpy().argmax()) + 2, "model_id")
-    for col in ("epoch", "imagenet_top1", "imagenet_top5", "samples_seen"):
-        values = pd.to_numeric(out[col], errors="coerce")
-        optional = col in ("imagenet_top5", "samples_seen")
-        bad = values.isna() & out[col].notna() if optional else values.isna()
-        if bad.any():
-            i = int(bad.to_numpy().argmax())
-            raise ResultsError(where, f"{out[col].iloc[i]!r} is not a number", i + 2, col)
-        if col == "epoch":
-            wrong = (values < 0) | (values != np.floor(values))
-            message = "is not a whole number of epochs"
-        elif col == "samples_seen":
-            wrong = values <= 0
-            message = "is not a positive number of samples"
-        else:
-            wrong = (values < 0) | (values > 1)
-            message = "is not a fraction in [0, 1]"
-        if wrong.any():
-            i = int(wrong.to_numpy().argmax())
-            raise ResultsError(where, f"{values.iloc[i]:g} {message}", i + 2, col)
-        out[col] = values.astype(float)
-    out["epoch"] = out["epoch"].astype(int)
-    dup = out.duplicated(["model_id", "epoch"])
-    if dup.any():
-        i = int(dup.to_numpy().argmax())
-        raise ResultsError(where, f"duplicated (model_id, epoch) ({out['model_id'].iloc[i]!r}, "
-                                  f"{out['epoch'].iloc[i]})", i + 2, "epoch")
-    if model_ids is not None:
-        orphan = ~out["model_id"].isin(list(model_ids))
-        if orphan.any():
-            i = int(orphan.to_numpy().argmax())
-            raise ResultsError(where, f"model_id {out['model_id'].iloc[i]!r} is not in the models table",
-                               i + 2, "model_id")
-    return out.sort_values(["model_id", "epoch"], kind="mergesort").reset_index(drop=True)
-
-
-def load_learning_curves(directory: str | Path = RESULTS_DIR,
-                         model_ids: Iterable[str] | None = None) -> pd.DataFrame:
-    """Load and validate ``learning_curves.csv`` from ``directory``.
-
-    Raises :class:`ResultsError` ("file not found" when the results have no learning curves).
-    """
-    path = Path(directory) / LEARNING_CURVES_FILE
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except FileNotFoundError:
-        raise ResultsError(str(path), "file not found; the results have no learning-curves table") from None
-    except UnicodeDecodeError:
-        raise ResultsError(str(path), "not UTF-8 text") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ResultsError(str(path), f"not a readable CSV ({exc})") from None
-    return validate_learning_curves(raw, str(path), model_ids)
 
 
 def robustness_by_decade(points: pd.DataFrame) -> pd.DataFrame:

@@ -6,6 +6,7 @@ in the CSV, header = line 1) and the column; nothing is dropped silently.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,30 +181,72 @@ class Results:
         return Results(models, pd.concat([self.evaluations, other.evaluations], ignore_index=True))
 
 
-CURVE_COLUMNS: tuple[str, ...] = ("model_id", "epoch", "samples_seen", "imagenet_top1", "imagenet_top5")
+LEARNING_CURVES_FILE = "learning_curves.csv"
+LEARNING_CURVE_COLUMNS: tuple[str, ...] = ("model_id", "epoch", "imagenet_top1", "imagenet_top5")
+#: Optional: samples seen at each checkpoint (kept when present; may be empty).
+LEARNING_CURVE_OPTIONAL: tuple[str, ...] = ("samples_seen",)
 
 
-def load_learning_curves(directory: str | Path = RESULTS_DIR) -> pd.DataFrame:
-    """Load and validate ``learning_curves.csv``: ImageNet zero-shot accuracy after each epoch."""
-    path = Path(directory) / "learning_curves.csv"
-    where = str(path)
-    df = _read_csv(path)
-    _require_columns(df, CURVE_COLUMNS, where)
-    out = df.copy()
-    for col, required in (("epoch", True), ("samples_seen", True), ("imagenet_top1", True), ("imagenet_top5", False)):
-        out[col] = _numeric(out, col, where, required=required)
-    for col in ("imagenet_top1", "imagenet_top5"):
-        bad = (out[col] < 0) | (out[col] > 1)
+def validate_learning_curves(df: pd.DataFrame, where: str = "learning curves",
+                             model_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Check a learning-curves table (model_id, epoch, imagenet_top1, imagenet_top5 as fractions,
+    optionally samples_seen).
+
+    Top-5 and samples seen may be empty. Raises :class:`ResultsError` naming the row and column of
+    the first problem; returns the table typed and sorted by model and epoch (``samples_seen`` is NaN
+    when the table has no such column).
+    """
+    missing = [c for c in LEARNING_CURVE_COLUMNS if c not in df.columns]
+    if missing:
+        raise ResultsError(where, f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}")
+    present = [c for c in LEARNING_CURVE_OPTIONAL if c in df.columns]
+    out = df.loc[:, [*LEARNING_CURVE_COLUMNS, *present]].copy()
+    for c in LEARNING_CURVE_OPTIONAL:
+        if c not in out.columns:
+            out[c] = np.nan
+    blank = out["model_id"].isna() | (out["model_id"].astype(str).str.strip() == "")
+    if blank.any():
+        raise ResultsError(where, "empty model_id", int(blank.to_numpy().argmax()) + 2, "model_id")
+    for col in ("epoch", "imagenet_top1", "imagenet_top5", "samples_seen"):
+        values = pd.to_numeric(out[col], errors="coerce")
+        optional = col in ("imagenet_top5", "samples_seen")
+        bad = values.isna() & out[col].notna() if optional else values.isna()
         if bad.any():
-            i = bad.idxmax()
-            raise ResultsError(where, f"{out[col][i]:g} is outside [0, 1]", _csv_row(i), col)
+            i = int(bad.to_numpy().argmax())
+            raise ResultsError(where, f"{out[col].iloc[i]!r} is not a number", i + 2, col)
+        if col == "epoch":
+            wrong = (values < 0) | (values != np.floor(values))
+            message = "is not a whole number of epochs"
+        elif col == "samples_seen":
+            wrong = values <= 0
+            message = "is not a positive number of samples"
+        else:
+            wrong = (values < 0) | (values > 1)
+            message = "is not a fraction in [0, 1]"
+        if wrong.any():
+            i = int(wrong.to_numpy().argmax())
+            raise ResultsError(where, f"{values.iloc[i]:g} {message}", i + 2, col)
+        out[col] = values.astype(float)
+    out["epoch"] = out["epoch"].astype(int)
     dup = out.duplicated(["model_id", "epoch"])
     if dup.any():
-        i = dup.idxmax()
-        raise ResultsError(where, f"duplicated (model_id, epoch) ({out['model_id'][i]!r}, {out['epoch'][i]:g})",
-                           _csv_row(i), "epoch")
-    out["epoch"] = out["epoch"].astype(int)
-    return out.reset_index(drop=True)
+        i = int(dup.to_numpy().argmax())
+        raise ResultsError(where, f"duplicated (model_id, epoch) ({out['model_id'].iloc[i]!r}, "
+                                  f"{out['epoch'].iloc[i]})", i + 2, "epoch")
+    if model_ids is not None:
+        orphan = ~out["model_id"].isin(list(model_ids))
+        if orphan.any():
+            i = int(orphan.to_numpy().argmax())
+            raise ResultsError(where, f"model_id {out['model_id'].iloc[i]!r} is not in the models table",
+                               i + 2, "model_id")
+    return out.sort_values(["model_id", "epoch"], kind="mergesort").reset_index(drop=True)
+
+
+def load_learning_curves(directory: str | Path = RESULTS_DIR,
+                         model_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Load and validate ``learning_curves.csv`` from ``directory``."""
+    path = Path(directory) / LEARNING_CURVES_FILE
+    return validate_learning_curves(_read_csv(path), str(path), model_ids)
 
 
 def load_results(directory: str | Path = RESULTS_DIR) -> Results:

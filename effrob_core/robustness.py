@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from .baseline import TESTBED_SEED, BootstrapFit, LinearFit, baseline_mask, bootstrap_line, fit_line
+from .baseline import (
+    TESTBED_SEED,
+    BootstrapFit,
+    LinearFit,
+    baseline_mask,
+    bootstrap_line,
+    fit_line,
+)
 from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS, SHIFTS
 from .intervals import TESTBED_CONFIDENCE, clopper_pearson
 from .results import Results

@@ -24,7 +24,12 @@ import pandas as pd
 from .datasets import EVAL_SETS, IMAGENET
 from .ingest import openclip_train_data, tags_batch_size, tags_samples_seen
 from .results import (
-    MODEL_COLUMNS, UPLOAD_GROUP, UPLOAD_SOURCE, Results, validate_evaluations, validate_models,
+    MODEL_COLUMNS,
+    UPLOAD_GROUP,
+    UPLOAD_SOURCE,
+    Results,
+    validate_evaluations,
+    validate_models,
 )
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MB per file

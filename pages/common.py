@@ -17,7 +17,6 @@ from effrob_core.results import Results, load_results
 from effrob_core.upload import Upload, merge_uploads
 from effrob_core.viewstate import Param, encode_query, parse_query
 
-
 # Streamlit treats an app with a ``pages/`` folder as a legacy multipage app until ``st.navigation``
 # first runs in the server process; a link that opens a page directly in that window runs the page
 # without ``app.py`` (wrong navigation and page config; streamlit issues #8860 and #9992). When that

@@ -23,10 +23,24 @@ from effrob_core.figures.scatter import (
     zero_shot_fit,
 )
 from effrob_core.results import GROUPS, Results, ResultsError
-from effrob_core.robustness import SHIFT_CHOICES, X_AXES, ShiftAnalysis, analyse_shift, shift_points
+from effrob_core.robustness import (
+    SHIFT_CHOICES,
+    X_AXES,
+    ShiftAnalysis,
+    analyse_shift,
+    shift_points,
+)
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
-from pages.common import init_state, key, plain, session_results, show_share_link, state, sync_url
+from pages.common import (
+    init_state,
+    key,
+    plain,
+    session_results,
+    show_share_link,
+    state,
+    sync_url,
+)
 
 PAGE = "robustness"
 #: Bootstrap resamples of the baseline band (the testbed's 1000).

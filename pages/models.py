@@ -28,9 +28,9 @@ from effrob_core.catalog import (
     sort_models,
 )
 from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
-from effrob_core.robustness import robustness_by_shift
 from effrob_core.figures.compare import compare_figure
 from effrob_core.results import GROUPS, Results, ResultsError
+from effrob_core.robustness import robustness_by_shift
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
 from pages.common import init_state, key, session_results, show_share_link, sync_url

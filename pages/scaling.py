@@ -16,7 +16,6 @@ from effrob_core.baseline import BASELINES
 from effrob_core.catalog import (
     COLOR_BYS,
     DIGITIZED_LABEL,
-    LEARNING_CURVES_FILE,
     SCALING_EVAL_SETS,
     SCALING_SOURCES,
     X_KINDS,
@@ -25,7 +24,6 @@ from effrob_core.catalog import (
     controlled_series,
     fit_groups,
     fit_table,
-    load_learning_curves,
     robustness_by_decade,
     robustness_vs_scale,
     scaling_points,
@@ -39,11 +37,24 @@ from effrob_core.figures.scaling import (
     scaling_figure,
 )
 from effrob_core.figures.style import category_colors
-from effrob_core.results import RESULTS_DIR, Results, ResultsError
+from effrob_core.results import (
+    LEARNING_CURVES_FILE,
+    RESULTS_DIR,
+    Results,
+    ResultsError,
+    load_learning_curves,
+)
 from effrob_core.robustness import analyse_shift
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
-from pages.common import init_state, key, session_results, show_share_link, state, sync_url
+from pages.common import (
+    init_state,
+    key,
+    session_results,
+    show_share_link,
+    state,
+    sync_url,
+)
 
 PAGE = "scaling"
 N_RESAMPLES = 1000

@@ -17,13 +17,28 @@ from effrob_core.results import Results
 from effrob_core.robustness import robustness_by_shift
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.upload import (
-    CLIP_TASKS, MAX_BYTES, MAX_ROWS, MODEL_NAME_COLUMNS, Upload, accepted_columns, parse_files_lenient,
+    CLIP_TASKS,
+    MAX_BYTES,
+    MAX_ROWS,
+    MODEL_NAME_COLUMNS,
+    Upload,
+    accepted_columns,
+    parse_files_lenient,
     template_csv,
 )
 from effrob_core.viewstate import Param
 from pages.common import (
-    clear_uploads, init_state, key, plain, published_results, set_uploads, show_share_link, state, sync_url,
-    uploaded, uploaded_files,
+    clear_uploads,
+    init_state,
+    key,
+    plain,
+    published_results,
+    set_uploads,
+    show_share_link,
+    state,
+    sync_url,
+    uploaded,
+    uploaded_files,
 )
 
 PAGE = "yours"

@@ -26,7 +26,6 @@ from effrob_core.catalog import (
     filter_models,
     fit_groups,
     fit_table,
-    load_learning_curves,
     models_table,
     neutralise_cells,
     robustness_by_decade,
@@ -38,11 +37,15 @@ from effrob_core.catalog import (
     sort_models,
     source_models,
     source_summary,
-    validate_learning_curves,
 )
 from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
 from effrob_core.intervals import clopper_pearson
-from effrob_core.results import Results, ResultsError
+from effrob_core.results import (
+    Results,
+    ResultsError,
+    load_learning_curves,
+    validate_learning_curves,
+)
 from effrob_core.robustness import analyse_shift, robustness_by_shift
 from effrob_core.scaling import fit_power_law
 

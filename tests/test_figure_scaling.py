@@ -13,7 +13,6 @@ from effrob_core.catalog import (
     color_key,
     compare_long,
     fit_groups,
-    load_learning_curves,
     models_table,
     robustness_vs_scale,
     scaling_points,
@@ -29,7 +28,7 @@ from effrob_core.figures.scaling import (
     scaling_figure,
 )
 from effrob_core.figures.style import category_colors, log_ticks
-from effrob_core.results import Results
+from effrob_core.results import Results, load_learning_curves
 from effrob_core.robustness import analyse_shift, robustness_by_shift
 
 

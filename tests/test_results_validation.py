@@ -107,5 +107,5 @@ def test_learning_curves_load_and_validate(tmp_path: Path) -> None:
     bad.loc[1, "epoch"] = "2"
     bad.loc[1, "imagenet_top1"] = "58.2"
     bad.to_csv(tmp_path / "learning_curves.csv", index=False)
-    with pytest.raises(ResultsError, match="row 3, column 'imagenet_top1': 58.2 is outside"):
+    with pytest.raises(ResultsError, match="row 3, column 'imagenet_top1': 58.2 is not a fraction"):
         load_learning_curves(tmp_path)
