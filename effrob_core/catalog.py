@@ -17,7 +17,7 @@ import pandas as pd
 
 from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from .intervals import TESTBED_CONFIDENCE, clopper_pearson
-from .results import Results
+from .results import UPLOAD_GROUP, UPLOAD_SOURCE, Results
 from .scaling import PowerLawFit, fit_power_law
 
 # --------------------------------------------------------------------------------------------------
@@ -57,11 +57,18 @@ SOURCES: tuple[Source, ...] = (
            "docs/scaling.png, digitised to about ±0.3 points"),
 )
 SOURCE_BY_KEY: dict[str, Source] = {s.key: s for s in SOURCES}
+#: The models uploaded in a browser session: a source of their own, listed after the published ones.
+UPLOADED_BY_YOU = "uploaded by you"
+UPLOADED = Source(UPLOAD_SOURCE, f"{UPLOAD_GROUP} (this browser session only)", UPLOADED_BY_YOU,
+                  UPLOADED_BY_YOU, UPLOADED_BY_YOU, "", "your uploaded files (kept in memory, never stored)")
 
 
 def source_summary(results: Results) -> pd.DataFrame:
     """One row per source in the results: models, evaluations and evaluation sets it contributes,
-    with repository, commit and license from :data:`SOURCES` (blank for a source not listed there)."""
+    with repository, commit and license from :data:`SOURCES` (blank for a source not listed there).
+
+    Uploaded models form one last row, :data:`UPLOADED`, whose repository, commit and license say
+    "uploaded by you"."""
     models = results.models[["model_id", "source"]]
     ev = results.evaluations.merge(models, on="model_id", how="left")
     counts = pd.DataFrame({
@@ -71,10 +78,12 @@ def source_summary(results: Results) -> pd.DataFrame:
     }).fillna(0).astype(int)
     sets = ev.groupby("source")["eval_set"].agg(lambda s: ", ".join(k for k in EVAL_SETS if k in set(s)))
     counts["sets"] = sets.reindex(counts.index).fillna("")
+    known = (*SOURCES, UPLOADED)
     order = [s.key for s in SOURCES if s.key in counts.index] + sorted(
-        k for k in counts.index if k not in SOURCE_BY_KEY)
+        k for k in counts.index if k not in SOURCE_BY_KEY and k != UPLOAD_SOURCE)
+    order += [UPLOAD_SOURCE] if UPLOAD_SOURCE in counts.index else []
     counts = counts.loc[order]
-    meta = pd.DataFrame([vars(s) for s in SOURCES]).set_index("key").reindex(counts.index)
+    meta = pd.DataFrame([vars(s) for s in known]).set_index("key").reindex(counts.index)
     out = pd.DataFrame({
         "Source": meta["name"].fillna(pd.Series(counts.index, index=counts.index)),
         "Key": counts.index,
@@ -299,7 +308,7 @@ def data_family(models: pd.DataFrame) -> pd.Series:
 
     DataComp-S/M/L/1B form "DataComp", CommonPool-S..XL one family per filter, the scaling-laws
     models keep their own families ("LAION-2B (scaling-laws)"), the digitised RN50 points form
-    "YFCC-15M subsets (RN50)"; other training sets are their own family.
+    "YFCC-15M subsets (RN50)", uploaded models form "Your models"; other training sets are their own family.
     """
     td = models["train_data"].fillna("").astype(str)
     source = models["source"].astype(str)
@@ -310,17 +319,24 @@ def data_family(models: pd.DataFrame) -> pd.Series:
     family = family.mask(is_pool, "CommonPool, " + pool.fillna("no").astype(str) + " filter")
     family = family.mask(source == "scaling-laws", family + " (scaling-laws)")
     family = family.mask(source == "openclip-lowacc", "YFCC-15M subsets (RN50)")
-    return family
+    return family.mask(source == UPLOAD_SOURCE, UPLOAD_GROUP)
+
+
+def is_uploaded(models: pd.DataFrame) -> np.ndarray:
+    """Rows of a models-like table that a user uploaded (source ``upload``)."""
+    return (models["source"].astype(str) == UPLOAD_SOURCE).to_numpy(dtype=bool)
 
 
 def scaling_points(results: Results, eval_set: str, x_kind: XKind = "samples",
                    sources: Iterable[str] = SCALING_SOURCES) -> tuple[pd.DataFrame, int]:
     """Zero-shot models of ``sources`` placed at x = samples seen (or total GMACs), and how many were left out.
 
-    The digitised points (``digitized``) have no samples seen and are placed at their training-set
-    size (``train_images``) on the samples axis. ``eval_set`` is an evaluation set key or ``average``
+    Uploaded models (source ``upload``, of any group) are candidates too when ``upload`` is among
+    ``sources``; they are placed at the samples seen they were uploaded with. The digitised points
+    (``digitized``) have no samples seen and are placed at their training-set size
+    (``train_images``) on the samples axis. ``eval_set`` is an evaluation set key or ``average``
     (mean over the five main shifts). Columns: models columns plus ``family``, ``x``, ``x_is_images``,
-    ``top1`` and ``error`` (fractions), ``n_images``. The count is of zero-shot models of ``sources``
+    ``top1`` and ``error`` (fractions), ``n_images``. The count is of candidate models of ``sources``
     with an accuracy on ``eval_set`` but no x.
     """
     if eval_set not in SCALING_EVAL_SETS:
@@ -333,7 +349,8 @@ def scaling_points(results: Results, eval_set: str, x_kind: XKind = "samples",
     sets = list(MAIN_SHIFTS) if eval_set == AVERAGE else [eval_set]
     acc = top1[sets].mean(axis=1, skipna=False).to_numpy()
     n = count[sets[0]].to_numpy(dtype=float) if len(sets) == 1 else np.full(len(m), np.nan)
-    candidate = ((m["group"] == ZERO_SHOT_GROUP) & m["source"].isin(list(sources))).to_numpy() & np.isfinite(acc)
+    kind_ok = (m["group"] == ZERO_SHOT_GROUP).to_numpy() | is_uploaded(m)
+    candidate = kind_ok & m["source"].isin(list(sources)).to_numpy() & np.isfinite(acc)
     digitized = m["digitized"].to_numpy(dtype=bool)
     if x_kind == "samples":
         x = np.where(digitized, m["train_images"].to_numpy(dtype=float), m["samples_seen"].to_numpy(dtype=float))
@@ -351,11 +368,13 @@ def scaling_points(results: Results, eval_set: str, x_kind: XKind = "samples",
 
 
 def color_key(points: pd.DataFrame, color_by: ColorBy) -> pd.Series:
-    """The colour group of each point: its training-data family or its architecture."""
+    """The colour group of each point: its training-data family or its architecture ("Your models"
+    for uploaded models either way)."""
     if color_by == "data":
-        return points["family"].astype(str)
+        return points["family"].astype(str).mask(is_uploaded(points), UPLOAD_GROUP)
     if color_by == "architecture":
-        return points["architecture"].astype(str).where(points["architecture"].astype(str) != "", "unknown")
+        arch = points["architecture"].astype(str)
+        return arch.where(arch != "", "unknown").mask(is_uploaded(points), UPLOAD_GROUP)
     raise ValueError(f"unknown colour grouping {color_by!r}; choose one of {', '.join(COLOR_BYS)}")
 
 
@@ -390,12 +409,14 @@ def fit_groups(points: pd.DataFrame, groups: pd.Series, irreducible: bool = Fals
 
     Scales are :func:`scale_bins` (x within about 12% counts as one scale). With ``frontier`` only
     the lowest-error model at each scale of a group is fit (the best model for that many samples).
-    With ``irreducible`` the fit has an ``E_inf`` term and needs one more scale.
+    With ``irreducible`` the fit has an ``E_inf`` term and needs one more scale. Uploaded models
+    are never fit (they are drawn for comparison only).
     Returns the fits and, for groups that could not be fit, the reason.
     """
     need = max(min_x, 4 if irreducible else 3)
     frame = pd.DataFrame({"group": groups.to_numpy(), "x": points["x"].to_numpy(dtype=float),
                           "error": points["error"].to_numpy(dtype=float)})
+    frame = frame.loc[~is_uploaded(points)]
     frame["scale"] = scale_bins(frame["x"])
     if frontier:  # the best model of each group at each scale
         best = frame.groupby(["group", "scale"], sort=False)["error"].idxmin()

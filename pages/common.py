@@ -107,6 +107,19 @@ def _key(page: str, param: Param) -> str:
     return f"{page}.{param.key}"
 
 
+def follow_options(page: str, param: Param, options: list[str]) -> None:
+    """Keep a multi-choice control valid when its options change within a session (models uploaded
+    or cleared on another page): drop vanished options and select options new since the last run."""
+    k = _key(page, param)
+    seen = st.session_state.get(f"{k}:options")
+    value = [v for v in st.session_state[k] if v in options]
+    if seen is not None:
+        value += [o for o in options if o not in seen and o not in value]
+    if value != st.session_state[k]:
+        st.session_state[k] = value
+    st.session_state[f"{k}:options"] = list(options)
+
+
 def sync_url(page: str, params: Sequence[Param]) -> str:
     """Write the page's controls into the URL query string; return the shareable link."""
     values = {p.key: st.session_state[_key(page, p)] for p in params}

@@ -9,7 +9,7 @@ from effrob_core.baseline import TESTBED_EXCLUDED, TESTBED_SEED
 from effrob_core.catalog import eval_set_table, source_models, source_summary
 from effrob_core.datasets import MAIN_SHIFTS
 from effrob_core.intervals import TESTBED_CONFIDENCE
-from effrob_core.results import ResultsError
+from effrob_core.results import UPLOAD_SOURCE, ResultsError
 from effrob_core.transforms import EPS
 from effrob_core.viewstate import Param
 from pages.common import init_state, key, session_results, show_share_link, sync_url
@@ -43,9 +43,13 @@ st.dataframe(
         "Sets": st.column_config.TextColumn("Sets covered", width="large"),
     })
 st.table(summary.set_index("Source")[["Repository", "Commit", "License", "Citation"]])
+n_uploaded = int((results.models["source"] == UPLOAD_SOURCE).sum())
 st.caption(
     f"Counted from the loaded results: {len(results.models):,} models and {len(results.evaluations):,} "
-    "evaluations in all. Commits and licenses as listed in results/README.md. The five low-accuracy "
+    "evaluations in all"
+    + (f", including the {n_uploaded:,} model(s) you uploaded on the Your results page (kept in this browser "
+       "session only, never stored or shared)" if n_uploaded else "")
+    + ". Commits and licenses as listed in results/README.md. The five low-accuracy "
     "OpenCLIP points (source openclip-lowacc) were read from a published figure to about ±0.3 points; "
     "they are marked as such wherever they appear.")
 

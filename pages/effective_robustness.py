@@ -13,7 +13,6 @@ import streamlit as st
 from effrob_core.baseline import BASELINES, LinearFit
 from effrob_core.datasets import AVERAGE, EVAL_SETS
 from effrob_core.figures.scatter import (
-    SOURCE_LABELS,
     ZERO_SHOT_GROUP,
     highlight_mask,
     robustness_scatter,
@@ -22,6 +21,7 @@ from effrob_core.figures.scatter import (
     shown_mask,
     zero_shot_fit,
 )
+from effrob_core.figures.style import SOURCE_LABELS, source_labels
 from effrob_core.results import GROUPS, Results, ResultsError
 from effrob_core.robustness import (
     SHIFT_CHOICES,
@@ -33,6 +33,7 @@ from effrob_core.robustness import (
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
 from pages.common import (
+    follow_options,
     init_state,
     key,
     plain,
@@ -93,7 +94,7 @@ def metrics_table(points: pd.DataFrame, shift: str) -> pd.DataFrame:
     table = pd.DataFrame({
         "Model": points["display_name"].to_numpy(),
         "Group": points["group"].to_numpy(),
-        "Source": points["source"].map(SOURCE_LABELS).fillna(points["source"]).to_numpy(),
+        "Source": source_labels(points["source"]),
         "ImageNet (%)": 100 * points["x"].to_numpy(),
         f"{name} (%)": 100 * points["y"].to_numpy(),
         "Eff. robustness (pts)": 100 * points["eff_rob"].to_numpy(),
@@ -109,19 +110,6 @@ def show_table(table: pd.DataFrame) -> None:
     """A models table with two decimals and a bounded height."""
     fmt = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns if table[c].dtype.kind == "f"}
     st.dataframe(table, hide_index=True, column_config=fmt, height=min(400, 38 + 35 * len(table)))
-
-
-def follow_options(param: Param, options: list[str]) -> None:
-    """Keep a multi-choice control valid when its options change within a session (models uploaded
-    or cleared on another page): drop vanished options and select options new since the last run."""
-    k = key(PAGE, param)
-    seen = st.session_state.get(f"{k}:options")
-    value = [v for v in st.session_state[k] if v in options]
-    if seen is not None:
-        value += [o for o in options if o not in seen and o not in value]
-    if value != st.session_state[k]:
-        st.session_state[k] = value
-    st.session_state[f"{k}:options"] = list(options)
 
 
 def fit_table(baseline: LinearFit, zero_shot: LinearFit | None) -> pd.DataFrame:
@@ -165,8 +153,8 @@ st.caption(
     "effective robustness is its height above that line, in accuracy points (Taori et al., 2020). "
     "Box- or lasso-select points to list their numbers below.")
 init_state(PAGE, PARAMS)
-follow_options(P["groups"], groups)
-follow_options(P["sources"], sources)
+follow_options(PAGE, P["groups"], groups)
+follow_options(PAGE, P["sources"], sources)
 
 c_shift, c_x, c_scale, c_search = st.columns([1.5, 1.3, 1.2, 1.6])
 shift = c_shift.selectbox("Distribution shift (y-axis)", SHIFT_CHOICES, format_func=shift_label,

@@ -24,6 +24,7 @@ from effrob_core.catalog import (
     controlled_series,
     fit_groups,
     fit_table,
+    is_uploaded,
     robustness_by_decade,
     robustness_vs_scale,
     scaling_points,
@@ -36,10 +37,11 @@ from effrob_core.figures.scaling import (
     robustness_scale_figure,
     scaling_figure,
 )
-from effrob_core.figures.style import category_colors
+from effrob_core.figures.style import SOURCE_LABELS, YOUR_MODELS, category_colors
 from effrob_core.results import (
     LEARNING_CURVES_FILE,
     RESULTS_DIR,
+    UPLOAD_SOURCE,
     Results,
     ResultsError,
     load_learning_curves,
@@ -48,6 +50,7 @@ from effrob_core.robustness import analyse_shift
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
 from pages.common import (
+    follow_options,
     init_state,
     key,
     session_results,
@@ -58,8 +61,6 @@ from pages.common import (
 
 PAGE = "scaling"
 N_RESAMPLES = 1000
-SOURCE_LABELS = {"openclip": "OpenCLIP pretrained", "scaling-laws": "Scaling laws (Cherti et al.)",
-                 "openclip-lowacc": "Low-accuracy RN50 (read from a figure)"}
 X_LABELS = {"samples": "Samples seen", "compute": "Compute (GMACs)"}
 Y_LABELS = {"error": "Error (log)", "accuracy": "Accuracy"}
 COLOR_LABELS = {"data": "Training data", "architecture": "Architecture"}
@@ -70,6 +71,7 @@ BASELINE_LABELS = {"testbed": "Testbed standard models", "timm": "timm ImageNet-
 BASELINE_PHRASES = {"testbed": "the testbed's standard-training models", "timm": "timm's ImageNet-1k models",
                     "all-standard": "the testbed's and timm's standard-training models"}
 CURVE_X_LABELS = {"epoch": "Epoch", "samples_seen": "Samples seen"}
+X_PHRASES = {"samples": "samples seen", "compute": "total training compute"}
 ER_SHIFTS = tuple(s for s in SCALING_EVAL_SETS if s != IMAGENET)
 PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 3}}
 
@@ -96,6 +98,15 @@ def cached_analysis_points(_results: Results, results_key: str, shift: str, base
     return analyse_shift(_results, shift, baseline, kind, n_resamples=N_RESAMPLES).points  # type: ignore[arg-type]
 
 
+def mine_note(placed: int, left: int, x_kind: str, fitted: bool) -> str:
+    """Caption sentence on this session's uploaded models: how many are drawn and how many lack the x."""
+    return (f" {YOUR_MODELS} (uploaded, black ×): {placed:,} placed"
+            + (", never used in the fits" if fitted else "")
+            + f"; {left:,} left out because their {X_PHRASES[x_kind]} is unknown"
+            + (" (upload them with a samples_seen column to place them)" if left and x_kind == "samples" else "")
+            + ".")
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def cached_learning_curves(path: str, mtime: float, model_ids: tuple[str, ...]) -> pd.DataFrame:
     """The validated learning-curves table (re-read when the file changes)."""
@@ -113,13 +124,15 @@ curves_path = RESULTS_DIR / LEARNING_CURVES_FILE
 scaling_ids = tuple(results.models.loc[results.models["source"] == "scaling-laws", "model_id"].sort_values())
 names = results.models.set_index("model_id")["display_name"]
 default_curves = [i for i in scaling_ids if "Model-B-32_Data-" in i and "Samples-34B" in i][:3]
+# this session's uploaded models join the sources (and are shown by default) while there are any
+source_options = SCALING_SOURCES + ((UPLOAD_SOURCE,) if is_uploaded(results.models).any() else ())
 
 PARAMS = [
     Param("eval", IMAGENET, "choice", SCALING_EVAL_SETS),
     Param("x", "samples", "choice", X_KINDS),
     Param("y", "error", "choice", ("error", "accuracy")),
     Param("color", "data", "choice", COLOR_BYS),
-    Param("sources", list(SCALING_SOURCES), "multi", SCALING_SOURCES),
+    Param("sources", list(source_options), "multi", source_options),
     Param("fit", True, "bool"),
     Param("fitto", "best", "choice", tuple(FIT_LABELS)),
     Param("series", "controlled", "choice", tuple(SERIES_LABELS)),
@@ -140,6 +153,7 @@ st.caption(
     "samples seen, with power-law fits of error (Cherti et al., 2023), and effective robustness against "
     "samples seen (Taori et al., 2020; Radford et al., 2021).")
 init_state(PAGE, PARAMS)
+follow_options(PAGE, P["sources"], list(source_options))
 
 c1, c2, c3, c4 = st.columns([1.6, 1.1, 1.0, 1.1])
 eval_set = c1.selectbox("Evaluation set", SCALING_EVAL_SETS, format_func=shift_name, key=key(PAGE, P["eval"]))
@@ -152,8 +166,11 @@ color_by = c4.radio("Colour by", COLOR_BYS, format_func=COLOR_LABELS.get, key=ke
 
 with st.sidebar:
     st.header("Models and fits")
-    sources = st.pills("Sources shown", SCALING_SOURCES, selection_mode="multi", key=key(PAGE, P["sources"]),
-                       format_func=SOURCE_LABELS.get)
+    sources = st.pills("Sources shown", source_options, selection_mode="multi", key=key(PAGE, P["sources"]),
+                       format_func=SOURCE_LABELS.get,
+                       help=f"{YOUR_MODELS}: the models uploaded on the Your results page in this browser "
+                            "session, placed at the samples seen they were uploaded with (never fit)."
+                       if UPLOAD_SOURCE in source_options else None)
     show_fits = st.toggle("Power-law fits", key=key(PAGE, P["fit"]))
     fit_to = st.radio("Fit to", tuple(FIT_LABELS), format_func=FIT_LABELS.get, key=key(PAGE, P["fitto"]),
                       disabled=not show_fits,
@@ -188,6 +205,8 @@ groups = color_key(points, color_by)
 all_points, _ = cached_points(results, results_key, IMAGENET, "samples", SCALING_SOURCES)
 er_shift = state(PAGE, P["ershift"])
 er_placed, er_left_out = cached_points(results, results_key, er_shift, x_kind, tuple(sources))
+show_mine = UPLOAD_SOURCE in sources
+x_phrase = X_PHRASES[x_kind]
 shown_labels = set(groups) | set(color_key(er_placed, color_by))
 colors = group_colors(sorted(set(color_key(all_points, color_by)) | shown_labels) if color_by == "data"
                       else sorted(shown_labels), color_by)
@@ -200,15 +219,18 @@ fig = scaling_figure(points, groups, colors, fits, y_metric, x_kind, set_name, 1
 st.plotly_chart(fig, key=f"{PAGE}.chart.scaling", theme=None,
                 config=dict(PLOT_CONFIG, toImageButtonOptions=dict(PLOT_CONFIG["toImageButtonOptions"],
                                                                    filename=f"scaling_{eval_set}_{x_kind}")))
-x_phrase = "samples seen" if x_kind == "samples" else "total training compute"
-caption = (f"{len(points):,} zero-shot models placed; {left_out:,} zero-shot model(s) with {set_name} results "
-           f"are left out because their {x_phrase} is unknown")
+n_mine = int(is_uploaded(points).sum())
+left_mine = cached_points(results, results_key, eval_set, x_kind, (UPLOAD_SOURCE,))[1] if show_mine else 0
+caption = (f"{len(points) - n_mine:,} zero-shot models placed; {left_out - left_mine:,} zero-shot model(s) with "
+           f"{set_name} results are left out because their {x_phrase} is unknown")
 caption += (" (most OpenCLIP pretrained tags give no count, e.g. openai, webli, dfn, metaclip, laion400m_e32)."
             if x_kind == "samples" else " (only the scaling-laws models report compute).")
 if n_images_pts:
     caption += (f" ◆ The {n_images_pts} RN50 points on YFCC-15M subsets are {DIGITIZED_LABEL}: their x is the "
                 "size of the training set, not samples seen, and their error bars are the reading precision.")
 caption += " Other error bars: Clopper-Pearson 99.5% intervals (none for the average of shifts)."
+if show_mine:
+    caption += mine_note(n_mine, left_mine, x_kind, show_fits)
 if show_fits:
     caption += (f" Lines: power laws fit on {FIT_LABELS[fit_to].lower()} of each colour group with at least "
                 f"{4 if irreducible else 3} scales"
@@ -269,17 +291,24 @@ else:
     st.plotly_chart(robustness_scale_figure(er_points, er_groups, colors, shift_name(er_shift), x_kind),
                     key=f"{PAGE}.chart.robustness", theme=None, config=PLOT_CONFIG)
     n_dig = int(er_points["digitized"].sum())
+    er_mine = int(is_uploaded(er_points).sum())
+    er_left_mine = cached_points(results, results_key, er_shift, x_kind, (UPLOAD_SOURCE,))[1] if show_mine else 0
     st.caption(
-        f"{len(er_points):,} zero-shot models ({er_left_out:,} more with {shift_name(er_shift)} results lack "
-        f"{x_phrase}). Effective robustness = {shift_name(er_shift)} top-1 minus the baseline's prediction at the "
-        f"model's ImageNet top-1 ({kind} fit on {BASELINE_PHRASES[baseline]}); error bars: 95% bootstrap "
-        f"interval of the baseline ({N_RESAMPLES} resamples of models). The dashed line at 0 is where "
-        "standard-training models lie on average."
+        f"{len(er_points) - er_mine:,} zero-shot models ({er_left_out - er_left_mine:,} more with "
+        f"{shift_name(er_shift)} results lack {x_phrase}). Effective robustness = {shift_name(er_shift)} top-1 "
+        f"minus the baseline's prediction at the model's ImageNet top-1 ({kind} fit on "
+        f"{BASELINE_PHRASES[baseline]}); error bars: 95% bootstrap interval of the baseline ({N_RESAMPLES} "
+        "resamples of models). The dashed line at 0 is where standard-training models lie on average."
         + (f" The {n_dig} digitised points also carry a reading error of about ±0.3 pts on each axis, not "
-           "included in their bars." if n_dig else ""))
-    st.markdown("**By scale**")
-    st.dataframe(robustness_by_decade(er_points), width="stretch",
-                 column_config={"Share with ER > 0": st.column_config.NumberColumn(format="percent")})
+           "included in their bars." if n_dig else "")
+        + (mine_note(er_mine, er_left_mine, x_kind, False) if show_mine else ""))
+    published = er_points.loc[~is_uploaded(er_points)]
+    st.markdown("**By scale**" + (" (published models only)" if show_mine else ""))
+    if published.empty:
+        st.caption("No published model of the chosen sources is placed.")
+    else:
+        st.dataframe(robustness_by_decade(published), width="stretch",
+                     column_config={"Share with ER > 0": st.column_config.NumberColumn(format="percent")})
 
 # --- learning curves ------------------------------------------------------------------------------------
 st.subheader("Learning curves")

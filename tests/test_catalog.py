@@ -15,6 +15,7 @@ from effrob_core.catalog import (
     MEAN_ER_COLUMN,
     SCALING_SOURCES,
     SOURCES,
+    UPLOADED,
     ModelFilter,
     ci_column,
     color_key,
@@ -26,6 +27,7 @@ from effrob_core.catalog import (
     filter_models,
     fit_groups,
     fit_table,
+    is_uploaded,
     models_table,
     neutralise_cells,
     robustness_by_decade,
@@ -41,6 +43,8 @@ from effrob_core.catalog import (
 from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
 from effrob_core.intervals import clopper_pearson
 from effrob_core.results import (
+    UPLOAD_GROUP,
+    UPLOAD_SOURCE,
     Results,
     ResultsError,
     load_learning_curves,
@@ -48,8 +52,22 @@ from effrob_core.results import (
 )
 from effrob_core.robustness import analyse_shift, robustness_by_shift
 from effrob_core.scaling import fit_power_law
+from effrob_core.upload import parse_file
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Uploaded zero-shot results: three models at three scales (one on DataComp data) and one without samples seen.
+MINE_CSV = b"""model,imagenet,imagenetv2,imagenet-sketch,imagenet-r,imagenet-a,objectnet,samples_seen,train_data
+mine-small,0.30,0.25,0.15,0.30,0.05,0.15,1e8,my-data
+mine-mid,0.45,0.38,0.25,0.45,0.09,0.25,1e9,DataComp-M
+mine-big,0.60,0.52,0.38,0.60,0.20,0.40,10B,my-data
+mine-unknown-scale,0.50,0.44,0.30,0.50,0.12,0.30,,my-data
+"""
+
+
+@pytest.fixture(scope="module")
+def with_mine(results: Results) -> Results:
+    """The published results plus the uploaded models of :data:`MINE_CSV`."""
+    return results.combine(parse_file("mine.csv", MINE_CSV).results)
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +110,18 @@ def test_source_counts_follow_the_data(results: Results) -> None:
     summary = source_summary(fewer)
     assert "timm" not in set(summary["Key"])
     assert summary["Evaluations"].sum() == len(fewer.evaluations)
+
+
+def test_uploads_are_one_labelled_source(results: Results, with_mine: Results) -> None:
+    summary = source_summary(with_mine)
+    assert summary["Key"].iloc[-1] == UPLOAD_SOURCE and summary["Key"].tolist()[:-1] == \
+        source_summary(results)["Key"].tolist()
+    row = summary.iloc[-1]
+    assert row["Source"] == UPLOADED.name == "Your models (this browser session only)"
+    assert row["Repository"] == row["Commit"] == row["License"] == "uploaded by you"
+    assert row["Models"] == 4 and row["Evaluations"] == 24
+    assert UPLOAD_SOURCE not in set(summary["Source"])  # never a bare key as a label
+    assert len(source_models(with_mine, UPLOAD_SOURCE)) == 4
 
 
 def test_source_models_listing(results: Results) -> None:
@@ -250,6 +280,39 @@ def test_scaling_points_other_views(results: Results) -> None:
         scaling_points(results, "imagenet-c")
     with pytest.raises(ValueError):
         scaling_points(results, "imagenet", "flops")  # type: ignore[arg-type]
+
+
+def test_uploaded_models_join_the_scaling_points_on_request(results: Results, with_mine: Results) -> None:
+    published, left = scaling_points(with_mine, "imagenet")
+    ref, ref_left = scaling_points(results, "imagenet")
+    assert published["model_id"].tolist() == ref["model_id"].tolist() and left == ref_left  # not by default
+    pts, left_all = scaling_points(with_mine, "imagenet", sources=(*SCALING_SOURCES, UPLOAD_SOURCE))
+    mine = pts.loc[is_uploaded(pts)].set_index("display_name")
+    assert sorted(mine.index) == ["mine-big", "mine-mid", "mine-small"]
+    assert left_all == left + 1  # mine-unknown-scale has no samples seen
+    assert mine.loc["mine-big", "x"] == 1e10 and mine.loc["mine-mid", "top1"] == pytest.approx(0.45)
+    assert (mine["group"] == UPLOAD_GROUP).all()
+    for by in ("data", "architecture"):  # one colour group, whatever the training data or architecture
+        assert set(color_key(pts, by)[is_uploaded(pts)]) == {UPLOAD_GROUP}
+    assert not controlled_series(pts)[is_uploaded(pts)].any()
+    only, only_left = scaling_points(with_mine, "imagenet", "compute", sources=(UPLOAD_SOURCE,))
+    assert only.empty and only_left == 4
+
+
+def test_fit_groups_never_use_uploaded_models(with_mine: Results) -> None:
+    pts, _ = scaling_points(with_mine, "imagenet", sources=(*SCALING_SOURCES, UPLOAD_SOURCE))
+    groups = color_key(pts, "data")
+    mine = is_uploaded(pts)
+    fits, skipped = fit_groups(pts, groups)
+    assert UPLOAD_GROUP not in {f.group for f in fits} | set(skipped)  # three scales, yet no fit
+    ref, _ = fit_groups(pts.loc[~mine], groups[~mine])
+    assert [(f.group, f.fit.alpha, f.n_points) for f in fits] == [(f.group, f.fit.alpha, f.n_points) for f in ref]
+    # even grouped with a published family, uploads do not move its fit
+    forced = groups.mask(pd.Series(mine, index=groups.index), "DataComp")
+    dc = {f.group: f for f in fit_groups(pts, forced)[0]}["DataComp"]
+    ref_dc = {f.group: f for f in ref}["DataComp"]
+    assert dc.n_points == ref_dc.n_points == int((groups == "DataComp").sum())
+    assert (dc.fit.alpha, dc.fit.a, dc.x_min, dc.x_max) == (ref_dc.fit.alpha, ref_dc.fit.a, ref_dc.x_min, ref_dc.x_max)
 
 
 def test_scale_bins_merge_nominal_budgets() -> None:

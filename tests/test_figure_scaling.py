@@ -10,9 +10,11 @@ import pytest
 
 from effrob_core.catalog import (
     DIGITIZED_LABEL,
+    SCALING_SOURCES,
     color_key,
     compare_long,
     fit_groups,
+    is_uploaded,
     models_table,
     robustness_vs_scale,
     scaling_points,
@@ -21,15 +23,25 @@ from effrob_core.datasets import MAIN_SHIFTS
 from effrob_core.figures.compare import compare_figure
 from effrob_core.figures.scaling import (
     FAMILY_COLORS,
+    SOURCE_SYMBOLS,
     fit_curve,
     group_colors,
     learning_curve_figure,
     robustness_scale_figure,
     scaling_figure,
+    symbol_label,
 )
-from effrob_core.figures.style import category_colors, log_ticks
-from effrob_core.results import Results, load_learning_curves
+from effrob_core.figures.style import (
+    GROUP_COLORS,
+    GROUP_SYMBOLS,
+    SOURCE_LABELS,
+    YOUR_MODELS,
+    category_colors,
+    log_ticks,
+)
+from effrob_core.results import UPLOAD_SOURCE, Results, load_learning_curves
 from effrob_core.robustness import analyse_shift, robustness_by_shift
+from effrob_core.upload import parse_file
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +144,60 @@ def test_robustness_against_scale(results: Results, view: tuple[pd.DataFrame, pd
     np.testing.assert_allclose(np.sort(lo), np.sort(100 * er["eff_rob_lo"]))
 
 
+#: Uploaded zero-shot results: three models at three scales and one without samples seen.
+MINE_CSV = b"""model,imagenet,imagenetv2,imagenet-sketch,imagenet-r,imagenet-a,objectnet,samples_seen,train_data
+mine-small,0.30,0.25,0.15,0.30,0.05,0.15,1e8,my-data
+mine-mid,0.45,0.38,0.25,0.45,0.09,0.25,1e9,DataComp-M
+mine-big,0.60,0.52,0.38,0.60,0.20,0.40,10B,my-data
+mine-unknown-scale,0.50,0.44,0.30,0.50,0.12,0.30,,my-data
+"""
+
+
+def test_uploaded_models_are_black_crosses_on_top_and_never_fit(results: Results) -> None:
+    combined = results.combine(parse_file("mine.csv", MINE_CSV).results)
+    pts, left = scaling_points(combined, "imagenetv2", sources=(*SCALING_SOURCES, UPLOAD_SOURCE))
+    assert left == scaling_points(results, "imagenetv2")[1] + 1  # mine-unknown-scale cannot be placed
+    groups = color_key(pts, "data")
+    colors = group_colors(sorted(set(groups)))
+    assert colors[YOUR_MODELS] == GROUP_COLORS[YOUR_MODELS] == "#000000"
+    assert "#000000" not in {c for g, c in colors.items() if g != YOUR_MODELS}  # black is only ever yours
+    fits, _ = fit_groups(pts, groups, frontier=True)
+    assert YOUR_MODELS not in {f.group for f in fits}
+    fig = scaling_figure(pts, groups, colors, fits, "error", "samples", "ImageNetV2")
+    markers = _markers(fig)
+    mine = [t for t in markers if t.legendgroup == YOUR_MODELS]
+    assert len(mine) == 1 and markers[-1] is mine[0]  # drawn last: above every published point
+    t = mine[0]
+    assert t.name == YOUR_MODELS and t.showlegend
+    assert t.marker.symbol == GROUP_SYMBOLS[YOUR_MODELS] == SOURCE_SYMBOLS[UPLOAD_SOURCE] == "x"
+    assert t.marker.color == "#000000"
+    np.testing.assert_allclose(sorted(t.x), [1e8, 1e9, 1e10])
+    np.testing.assert_allclose(sorted(t.y), [48.0, 62.0, 75.0])  # ImageNetV2 error in %
+    assert all("mine-" in s for s in t.text)
+    assert [m.name for m in markers if m.showlegend].count(YOUR_MODELS) == 1
+    # no fit line belongs to the uploads, and the published fits are those without them
+    assert not any(tr.legendgroup == YOUR_MODELS for tr in fig.data if tr.mode == "lines")
+    ref, _ = fit_groups(pts.loc[~is_uploaded(pts)], groups[~is_uploaded(pts)], frontier=True)
+    assert [(f.group, f.fit.alpha) for f in fits] == [(f.group, f.fit.alpha) for f in ref]
+    # the marker legend explains the published sources only ("Your models" has its own entry)
+    legend_only = [tr.name for tr in fig.data if tr.x is not None and tr.x[0] is None]
+    assert legend_only == [symbol_label(s) for s in ("openclip", "scaling-laws", "openclip-lowacc")]
+    assert SOURCE_LABELS[UPLOAD_SOURCE] not in legend_only
+    # effective robustness against scale: the same crosses, on top
+    er = robustness_vs_scale(pts, analyse_shift(combined, "imagenetv2", n_resamples=100).points)
+    er_fig = robustness_scale_figure(er, color_key(er, "data"), colors, "ImageNetV2")
+    er_markers = _markers(er_fig)
+    assert er_markers[-1].name == YOUR_MODELS and er_markers[-1].marker.symbol == "x"
+    assert len(er_markers[-1].x) == 3 and er_markers[-1].marker.color == "#000000"
+
+
+def test_symbol_legend_uses_the_shared_source_labels() -> None:
+    for src in ("openclip", "scaling-laws"):
+        assert symbol_label(src) == SOURCE_LABELS[src]
+    low = symbol_label("openclip-lowacc").replace("<br>", " ")
+    assert low.startswith(SOURCE_LABELS["openclip-lowacc"]) and DIGITIZED_LABEL in low
+
+
 def test_learning_curve_figure(results: Results) -> None:
     curves = load_learning_curves(model_ids=results.models["model_id"])
     ids = sorted(curves["model_id"].unique())[:3]
@@ -176,3 +242,5 @@ def test_style_helpers() -> None:
     c2 = category_colors(["b", "c", "a"], fixed)
     assert c1 == c2 and c1["a"] == "#000000" and len(set(c1.values())) == 3
     assert group_colors(["DataComp"])["DataComp"] == FAMILY_COLORS["DataComp"]
+    for by in ("data", "architecture"):
+        assert group_colors(["ViT-B-32", YOUR_MODELS], by)[YOUR_MODELS] == GROUP_COLORS[YOUR_MODELS]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,13 +24,29 @@ from effrob_core.figures.scatter import (
     shown_mask,
     zero_shot_fit,
 )
-from effrob_core.figures.style import BASELINE_COLOR, GROUP_COLORS, GROUP_SYMBOLS, ZERO_SHOT_FIT_COLOR
+from effrob_core.figures.style import (
+    BASELINE_COLOR,
+    GROUP_COLORS,
+    GROUP_SYMBOLS,
+    SOURCE_LABELS,
+    YOUR_MODELS,
+    ZERO_SHOT_FIT_COLOR,
+    source_labels,
+)
 from effrob_core.intervals import clopper_pearson
-from effrob_core.results import Results, validate_evaluations, validate_models
+from effrob_core.results import (
+    UPLOAD_GROUP,
+    UPLOAD_SOURCE,
+    Results,
+    validate_evaluations,
+    validate_models,
+)
 from effrob_core.robustness import ShiftAnalysis, analyse_shift
 from effrob_core.transforms import inverse, transform
+from effrob_core.upload import parse_file
 
 N_BOOT = 200  # the figure only draws the band; its exact width is tested in test_baseline
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -280,3 +297,31 @@ def test_figure_serialises_and_has_legend_below(sketch):
     spec = json.loads(fig.to_json())
     assert spec["layout"]["height"] == 650
     assert spec["layout"]["legend"]["orientation"] == "h" and spec["layout"]["legend"]["y"] < 0
+
+
+def test_one_source_label_mapping_names_every_source(results):
+    assert set(results.models["source"]) | {UPLOAD_SOURCE} == set(SOURCE_LABELS)
+    assert SOURCE_LABELS[UPLOAD_SOURCE] == YOUR_MODELS == UPLOAD_GROUP == "Your models"
+    assert len(set(SOURCE_LABELS.values())) == len(SOURCE_LABELS)  # no two sources look alike
+    assert all(label and label != k for k, label in SOURCE_LABELS.items() if k != "timm")
+    np.testing.assert_array_equal(source_labels(["timm", UPLOAD_SOURCE, "elsewhere"]),
+                                  np.array(["timm", "Your models", "elsewhere"], dtype=object))
+    # no module or page keeps a mapping of its own
+    defining = sorted(str(p.relative_to(ROOT)) for folder in ("effrob_core", "pages")
+                      for p in (ROOT / folder).rglob("*.py")
+                      if re.search(r"^SOURCE_LABELS\b\s*[:=]", p.read_text(encoding="utf-8"), re.MULTILINE))
+    assert defining == ["effrob_core/figures/style.py"]
+
+
+def test_uploaded_models_are_named_your_models_and_drawn_last(results):
+    mine = parse_file("my_models.csv", (ROOT / "tests" / "data" / "my_models.csv").read_bytes())
+    a = analyse_shift(results.combine(mine.results), "imagenet-sketch", n_resamples=N_BOOT)
+    fig = _build(a)
+    points = _traces(fig, "points")
+    last = points[-1]  # WebGL traces draw in order: uploaded crosses above the published points
+    assert last.name == YOUR_MODELS and last.marker.symbol == GROUP_SYMBOLS[YOUR_MODELS] == "x"
+    assert last.marker.color == GROUP_COLORS[YOUR_MODELS]
+    assert sorted(row[0] for row in last.customdata) == sorted(mine.results.models["model_id"])
+    assert {row[2] for row in last.customdata} == {"Your models"}
+    published = {row[2] for t in points[:-1] for row in t.customdata}
+    assert published == {SOURCE_LABELS[s] for s in set(a.points["source"]) - {UPLOAD_SOURCE}}

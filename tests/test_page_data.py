@@ -9,7 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from effrob_core.catalog import SOURCES
 from effrob_core.datasets import EVAL_SETS
-from effrob_core.results import Results
+from effrob_core.results import UPLOAD_SOURCE, Results
+from effrob_core.upload import merge_uploads, parse_file
+from pages.common import UPLOADS_KEY, UPLOADS_MERGED_KEY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "data"
@@ -58,3 +60,30 @@ def test_bad_query_string_falls_back_with_a_warning() -> None:
     text = " ".join(w.value for w in at.warning)
     assert "source" in text and "other" in text
     assert at.selectbox(key=f"{PAGE}.source").value == "testbed"
+
+
+def test_uploaded_models_are_a_labelled_session_source(results: Results) -> None:
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    mine = parse_file("my_models.csv", (Path(APP).parent / "tests" / "data" / "my_models.csv").read_bytes())
+    at.session_state[UPLOADS_KEY] = [mine]  # as the Your results page keeps them
+    at.session_state[UPLOADS_MERGED_KEY] = merge_uploads([mine])
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception and not at.warning
+    counts = at.dataframe[0].value.set_index("Key")
+    assert counts.loc[UPLOAD_SOURCE, "Source"] == "Your models (this browser session only)"
+    assert counts.loc[UPLOAD_SOURCE, "Models"] == 2 and counts.index[-1] == UPLOAD_SOURCE
+    assert UPLOAD_SOURCE not in set(counts["Source"])
+    provenance = at.table[0].value.loc["Your models (this browser session only)"]
+    assert provenance[["Repository", "Commit", "License"]].tolist() == ["uploaded by you"] * 3
+    assert "including the 2 model(s) you uploaded" in " ".join(c.value for c in at.caption)
+    at.selectbox(key=f"{PAGE}.source").set_value(UPLOAD_SOURCE).run()
+    assert set(at.dataframe[1].value["Model"]) == {"my-rn50-cc3m", "my-vit-s16-tiny"}
+    assert at.query_params["source"] == UPLOAD_SOURCE
+    # uploads cleared on another page: the list falls back to the first source instead of failing
+    at.session_state[UPLOADS_KEY] = []
+    at.session_state[UPLOADS_MERGED_KEY] = None
+    at.run()
+    assert not at.exception and at.selectbox(key=f"{PAGE}.source").value == "testbed"
+    assert UPLOAD_SOURCE not in set(at.dataframe[0].value["Key"])
+    assert len(at.dataframe[1].value) == int((results.models["source"] == "testbed").sum())

@@ -12,7 +12,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from effrob_core.catalog import scaling_points
-from effrob_core.results import Results
+from effrob_core.figures.style import GROUP_COLORS, SOURCE_LABELS, YOUR_MODELS
+from effrob_core.results import UPLOAD_SOURCE, Results
+from effrob_core.upload import merge_uploads, parse_file
+from pages.common import UPLOADS_KEY, UPLOADS_MERGED_KEY
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "scaling"
@@ -24,6 +27,21 @@ def open_page(query: dict[str, str] | None = None) -> AppTest:
     at.switch_page("pages/scaling.py")
     at.query_params = dict(query or {})
     return at.run()
+
+
+#: Uploaded results: two models with samples seen, one without.
+MINE_CSV = b"""model,imagenet,imagenetv2,imagenet-sketch,imagenet-r,imagenet-a,objectnet,samples_seen
+mine-small,0.30,0.25,0.15,0.30,0.05,0.15,1e8
+mine-big,0.60,0.52,0.38,0.60,0.20,0.40,10B
+mine-unknown-scale,0.50,0.44,0.30,0.50,0.12,0.30,
+"""
+
+
+def set_uploads(at: AppTest, csv: bytes | None) -> None:
+    """Put this session's uploads into session state (as the Your results page does), or clear them."""
+    mine = [parse_file("mine.csv", csv)] if csv else []
+    at.session_state[UPLOADS_KEY] = mine
+    at.session_state[UPLOADS_MERGED_KEY] = merge_uploads(mine) if mine else None
 
 
 def values(v: Any) -> list[Any]:
@@ -148,11 +166,42 @@ def test_query_string_restores_the_view() -> None:
     assert at.query_params["eval"] == "objectnet" and at.query_params["extrap"] == "12"
 
 
+def test_uploaded_models_are_placed_but_never_fit() -> None:
+    at = open_page()
+    set_uploads(at, MINE_CSV)  # uploaded after the page was first seen: the new source is shown at once
+    at.run()
+    assert not at.exception and not at.error
+    pills = at.button_group(key=f"{PAGE}.sources")
+    assert UPLOAD_SOURCE in pills.value and SOURCE_LABELS[UPLOAD_SOURCE] in pills.options
+    assert dict(at.query_params) == {}  # shown by default, so the link stays short
+    scaling, robustness = charts(at)[:2]
+    for spec in (scaling, robustness):
+        mine = [t for t in spec["data"] if t.get("legendgroup") == YOUR_MODELS]
+        assert [t["mode"] for t in mine] == ["markers"]  # points, no fit line
+        assert mine[0]["name"] == YOUR_MODELS and mine[0]["marker"]["symbol"] == "x"
+        assert mine[0]["marker"]["color"] == GROUP_COLORS[YOUR_MODELS]
+        assert sorted(mine[0]["x"]) == [1e8, 1e10]
+    assert YOUR_MODELS in legend(scaling)
+    text = captions(at)
+    assert "Your models (uploaded, black ×): 2 placed, never used in the fits; 1 left out" in text
+    assert "Your models (uploaded, black ×): 2 placed; 1 left out" in text
+    assert YOUR_MODELS not in set(at.dataframe[0].value["Group"])  # the fit table
+    # clearing the uploads (on another page) while they are shown leaves a valid control
+    set_uploads(at, None)
+    at.run()
+    assert not at.exception and not at.warning
+    pills = at.button_group(key=f"{PAGE}.sources")
+    assert pills.value == ["openclip", "scaling-laws", "openclip-lowacc"] and dict(at.query_params) == {}
+    assert SOURCE_LABELS[UPLOAD_SOURCE] not in pills.options and "Your models" not in captions(at)
+
+
 def test_bad_query_string_falls_back_with_a_warning() -> None:
-    at = open_page({"eval": "imagenet-c", "extrap": "99", "sources": "nope", "bogus": "1"})
+    # "upload" is a source only while this session has uploaded models
+    at = open_page({"eval": "imagenet-c", "extrap": "99", "sources": "upload", "bogus": "1"})
     assert not at.exception
     text = " ".join(w.value for w in at.warning)
     assert "eval" in text and "extrap" in text and "sources" in text and "bogus" in text
     assert at.selectbox(key=f"{PAGE}.eval").value == "imagenet"
     assert at.slider(key=f"{PAGE}.extrap").value == 11
+    assert at.button_group(key=f"{PAGE}.sources").value == ["openclip", "scaling-laws", "openclip-lowacc"]
     assert len(charts(at)) == 3

@@ -21,7 +21,14 @@ from effrob_core.datasets import EVAL_SETS
 from effrob_core.figures.style import YOUR_MODELS
 from effrob_core.results import GROUPS, UPLOAD_GROUP, ResultsError, validate_models
 from effrob_core.upload import (
-    MAX_BYTES, MAX_ROWS, UploadError, eval_set_for, merge_uploads, parse_file, parse_files, parse_files_lenient,
+    MAX_BYTES,
+    MAX_ROWS,
+    UploadError,
+    eval_set_for,
+    merge_uploads,
+    parse_file,
+    parse_files,
+    parse_files_lenient,
     template_csv,
 )
 from tests.conftest import ROOT

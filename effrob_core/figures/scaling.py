@@ -3,7 +3,8 @@ effective robustness against samples seen, and ImageNet zero-shot learning curve
 
 Axes are logarithmic in x (and in y for error, where a power law is a straight line). Points are
 coloured by training-data family or architecture and marked by source; the digitised low-accuracy
-points carry their own marker and legend entry saying how they were obtained.
+points carry their own marker and legend entry saying how they were obtained. Uploaded models are
+black crosses ("Your models"), drawn above the published points.
 """
 
 from __future__ import annotations
@@ -16,16 +17,23 @@ import plotly.graph_objects as go
 
 from ..catalog import DIGITIZED_LABEL, GroupFit
 from ..intervals import TESTBED_CONFIDENCE, clopper_pearson
-from .style import BASELINE_COLOR, category_colors, escape_html, log_ticks
+from ..results import UPLOAD_SOURCE
+from .style import (
+    BASELINE_COLOR,
+    GROUP_COLORS,
+    GROUP_SYMBOLS,
+    SOURCE_LABELS,
+    YOUR_MODELS,
+    category_colors,
+    escape_html,
+    log_ticks,
+)
 
-#: Marker of each source on the scaling figures (all points are zero-shot image-text models).
-SOURCE_SYMBOLS: dict[str, str] = {"openclip": "star", "scaling-laws": "circle", "openclip-lowacc": "diamond"}
-SOURCE_LABELS: dict[str, str] = {
-    "openclip": "OpenCLIP pretrained models",
-    "scaling-laws": "Scaling-laws models (Cherti et al., 2023)",
-    "openclip-lowacc": ("RN50 on YFCC-15M subsets,<br>"
-                        + DIGITIZED_LABEL.replace("; ", ";<br>").replace(", 1 ", ",<br>1 ")),
-}
+#: Marker of each source on the scaling figures (published points are zero-shot image-text models).
+SOURCE_SYMBOLS: dict[str, str] = {"openclip": "star", "scaling-laws": "circle", "openclip-lowacc": "diamond",
+                                  UPLOAD_SOURCE: GROUP_SYMBOLS[YOUR_MODELS]}
+#: How the digitised points were obtained, added under their source's name in the marker legend.
+DIGITIZED_NOTE = DIGITIZED_LABEL.replace("; ", ";<br>").replace(", 1 ", ",<br>1 ")
 #: Reading precision of the digitised points (fraction), drawn as their error bar.
 DIGITIZED_ERROR = 0.003
 FIT_POINTS = 160
@@ -60,18 +68,29 @@ def _hover(points: pd.DataFrame, x_kind: str) -> np.ndarray:
             + "<br>" + pd.Series(points["x"]).map("{:.3g}".format).to_numpy() + " " + x_label)
 
 
+def symbol_label(source: str) -> str:
+    """Marker-legend text of a source: its :data:`SOURCE_LABELS` name (with how the digitised points were read)."""
+    label = SOURCE_LABELS.get(source, source)
+    return label + ",<br>" + DIGITIZED_NOTE if source == "openclip-lowacc" else label
+
+
 def _symbol_legend(fig: go.Figure, sources: Sequence[str]) -> None:
-    """Legend-only grey markers explaining the marker of each source present."""
-    for src in (s for s in SOURCE_SYMBOLS if s in set(sources)):
+    """Legend-only grey markers explaining the marker of each published source present (uploaded
+    models have their own "Your models" entry)."""
+    present = [s for s in SOURCE_SYMBOLS if s in set(sources) and s != UPLOAD_SOURCE]
+    for src in present:
         fig.add_trace(go.Scatter(
-            x=[None], y=[None], mode="markers", name=SOURCE_LABELS[src], legendgroup=f"source:{src}",
-            legendgrouptitle_text="Marker" if src == next(s for s in SOURCE_SYMBOLS if s in set(sources)) else None,
+            x=[None], y=[None], mode="markers", name=symbol_label(src), legendgroup=f"source:{src}",
+            legendgrouptitle_text="Marker" if src == present[0] else None,
             marker=dict(symbol=SOURCE_SYMBOLS[src], color="#555555", size=10, line=dict(width=0)),
             hoverinfo="skip", showlegend=True, legendrank=2000 + list(SOURCE_SYMBOLS).index(src)))
 
 
 def legend_rank(group: str) -> int:
-    """Legend position of a colour group: known families in :data:`FAMILY_COLORS` order, then the rest."""
+    """Legend position of a colour group: "Your models" first, known families in :data:`FAMILY_COLORS`
+    order, then the rest."""
+    if group == YOUR_MODELS:
+        return 999
     order = list(FAMILY_COLORS)
     return 1000 + (order.index(group) if group in order else len(order))
 
@@ -79,12 +98,16 @@ def legend_rank(group: str) -> int:
 def _marker_traces(fig: go.Figure, points: pd.DataFrame, groups: pd.Series, colors: Mapping[str, str],
                    y: np.ndarray, y_lo: np.ndarray | None, y_hi: np.ndarray | None, x_kind: str,
                    value_label: str) -> None:
-    """One marker trace per (colour group, source); the first trace of a group carries its legend entry."""
-    frame = points.assign(_group=groups.to_numpy(), _y=y, _row=np.arange(len(points)))
+    """One marker trace per (colour group, source); the first trace of a group carries its legend entry.
+
+    Uploaded models come last, so that their crosses lie above the published points."""
+    frame = points.assign(_group=groups.to_numpy(), _y=y, _row=np.arange(len(points)),
+                          _mine=points["source"].astype(str).to_numpy() == UPLOAD_SOURCE)
     hover = _hover(points, x_kind)
     seen: set[str] = set()
-    for (group, source), g in frame.groupby(["_group", "source"], sort=True):  # groups x 3 sources
+    for (_, group, source), g in frame.groupby(["_mine", "_group", "source"], sort=True):  # groups x sources
         rows = g["_row"].to_numpy()
+        mine = source == UPLOAD_SOURCE
         err = None
         if y_lo is not None and y_hi is not None:
             err = dict(type="data", symmetric=False, array=y_hi[rows] - y[rows], arrayminus=y[rows] - y_lo[rows],
@@ -93,7 +116,7 @@ def _marker_traces(fig: go.Figure, points: pd.DataFrame, groups: pd.Series, colo
             x=g["x"], y=g["_y"], mode="markers", name=escape_html([group])[0], legendgroup=str(group),
             showlegend=str(group) not in seen, error_y=err, legendrank=legend_rank(str(group)),
             marker=dict(symbol=SOURCE_SYMBOLS.get(str(source), "circle"), color=colors[str(group)],
-                        size=12 if source == "openclip" else 9, opacity=0.9,
+                        size=12 if source == "openclip" or mine else 9, opacity=1.0 if mine else 0.9,
                         line=dict(width=0.6, color="#FFFFFF")),
             text=hover[rows], hovertemplate="%{text}<br>" + value_label + ": %{y:.2f}<extra></extra>"))
         seen.add(str(group))
@@ -241,13 +264,15 @@ def learning_curve_figure(curves: pd.DataFrame, names: Mapping[str, str], colors
 
 
 def group_colors(labels: Sequence[str], color_by: str = "data") -> dict[str, str]:
-    """Colour of each colour group: fixed colours for the known training-data families, a palette otherwise
-    (architectures take the palette in sorted order)."""
-    return category_colors(labels, FAMILY_COLORS if color_by == "data" else None)
+    """Colour of each colour group: fixed colours for the known training-data families and for "Your
+    models" (black), a palette otherwise (architectures take the palette in sorted order)."""
+    fixed = {YOUR_MODELS: GROUP_COLORS[YOUR_MODELS]}
+    return category_colors(labels, {**FAMILY_COLORS, **fixed} if color_by == "data" else fixed)
 
 
 #: Colours of the training-data families: blues for the scaling-laws LAION subsets (light = small),
-#: greens for other LAION data, warm colours for DataComp and CommonPool, black for the digitised points.
+#: greens for other LAION data, warm colours for DataComp and CommonPool, dark grey for the digitised
+#: points (black is kept for "Your models").
 FAMILY_COLORS: dict[str, str] = {
     "LAION-80M (scaling-laws)": "#9ECAE1",
     "LAION-400M (scaling-laws)": "#4292C6",
@@ -266,5 +291,5 @@ FAMILY_COLORS: dict[str, str] = {
     "CommonPool, image-based filter": "#FDAE6B",
     "CommonPool, text-based filter": "#C49C94",
     "Merged-2B": "#7F7F7F",
-    "YFCC-15M subsets (RN50)": "#000000",
+    "YFCC-15M subsets (RN50)": "#666666",
 }

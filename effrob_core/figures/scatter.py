@@ -30,6 +30,7 @@ from .style import (
     escape_html,
     padded_range,
     percent_ticks,
+    source_labels,
 )
 
 ZERO_SHOT_GROUP = "Zero-shot image-text"
@@ -44,16 +45,6 @@ LINE_POINTS = 200
 MAX_TICKS = 14
 _LABEL_OFFSETS = ((24, -26), (-24, 26), (24, 26), (-24, -26))  # pixels from a point to its label
 FALLBACK_COLOR = "#555555"
-
-#: How each source of results is named in hover text, controls and tables.
-SOURCE_LABELS: dict[str, str] = {
-    "testbed": "ImageNet testbed",
-    "timm": "timm",
-    "openclip": "OpenCLIP",
-    "scaling-laws": "Scaling laws (Cherti et al.)",
-    "openclip-lowacc": "Low-accuracy CLIP (digitized)",
-    "upload": "Your uploads",
-}
 
 
 def shift_label(shift: str) -> str:
@@ -114,7 +105,7 @@ def selected_model_ids(selection_points: Sequence[Mapping[str, Any]]) -> list[st
 def _customdata(p: pd.DataFrame) -> NDArray[np.object_]:
     """Per-point hover data: model id, escaped name and source, accuracies and robustness in percent."""
     cols = [p["model_id"].astype(str).to_numpy(dtype=object), escape_html(p["display_name"]),
-            escape_html(p["source"].map(SOURCE_LABELS).fillna(p["source"]))]
+            escape_html(source_labels(p["source"]))]
     for c in ("x", "x_lo", "x_hi", "y", "y_lo", "y_hi", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob"):
         cols.append((100 * p[c].to_numpy(dtype=float)).astype(object))
     return np.column_stack(cols) if len(p) else np.empty((0, len(cols)), dtype=object)

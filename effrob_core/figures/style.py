@@ -8,9 +8,21 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from ..results import UPLOAD_GROUP, UPLOAD_SOURCE
 from ..transforms import Transform, transform
 
-YOUR_MODELS = "Your models"
+#: Group (and legend entry) of the models a user uploads for their browser session.
+YOUR_MODELS = UPLOAD_GROUP
+
+#: Human name of each source of results (``models.source``), used in legends, hover text and controls.
+SOURCE_LABELS: dict[str, str] = {
+    "testbed": "ImageNet testbed",
+    "timm": "timm",
+    "openclip": "OpenCLIP pretrained models",
+    "scaling-laws": "Scaling laws (Cherti et al., 2023)",
+    "openclip-lowacc": "Low-accuracy RN50 on YFCC-15M (digitised)",
+    UPLOAD_SOURCE: YOUR_MODELS,
+}
 
 #: One colour per group (colour-blind-safe Okabe-Ito palette); "Your models" stands out in black.
 GROUP_COLORS: dict[str, str] = {
@@ -53,6 +65,12 @@ def percent_ticks(kind: Transform, low: float, high: float, max_ticks: int = 12)
     vals = transform(np.asarray(pct, dtype=float) / 100, kind).tolist()
     labels = [f"{p:g}%" for p in pct]
     return vals, labels
+
+
+def source_labels(sources: ArrayLike) -> NDArray[np.object_]:
+    """Human name of each source key (:data:`SOURCE_LABELS`); an unknown key is shown as itself."""
+    keys = pd.Series(np.asarray(sources, dtype=object).ravel(), dtype=object)
+    return keys.map(SOURCE_LABELS).fillna(keys.astype(str)).to_numpy(dtype=object)
 
 
 def padded_range(kind: Transform, values: ArrayLike, pad: float = 0.04) -> tuple[float, float]:
