@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 from effrob_core.figures.style import GROUP_COLORS
 from effrob_core.results import load_results
@@ -228,7 +229,9 @@ def test_models_search_and_link(open_app, models, n_models):
 
     shared = open_app(app.page.url)
     assert_clean(shared)
-    assert shared.page.get_by_role("textbox", name=NAME, exact=True).input_value() == needle
+    # The restored value is checked with retries: the first script run of a new session may still
+    # be filling the widgets when the page counts as loaded on a busy machine.
+    expect(shared.page.get_by_role("textbox", name=NAME, exact=True)).to_have_value(needle, timeout=20_000)
     assert shared.table_rows(0) == expected
     assert shared.query_flat() == {"q": needle}
     shared.screenshot("3-restored-from-link")
