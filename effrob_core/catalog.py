@@ -76,7 +76,8 @@ def source_summary(results: Results) -> pd.DataFrame:
         "evaluations": ev.groupby("source").size(),
         "evaluation sets": ev.groupby("source")["eval_set"].nunique(),
     }).fillna(0).astype(int)
-    sets = ev.groupby("source")["eval_set"].agg(lambda s: ", ".join(k for k in EVAL_SETS if k in set(s)))
+    pairs = ev[["source", "eval_set"]].drop_duplicates()  # a few dozen rows, whatever the table size
+    sets = pairs.groupby("source")["eval_set"].agg(lambda s: ", ".join(k for k in EVAL_SETS if k in set(s)))
     counts["sets"] = sets.reindex(counts.index).fillna("")
     known = (*SOURCES, UPLOADED)
     order = [s.key for s in SOURCES if s.key in counts.index] + sorted(

@@ -6,6 +6,7 @@ in the CSV, header = line 1) and the column; nothing is dropped silently.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,9 +250,13 @@ def load_learning_curves(directory: str | Path = RESULTS_DIR,
     return validate_learning_curves(_read_csv(path), str(path), model_ids)
 
 
-def load_results(directory: str | Path = RESULTS_DIR) -> Results:
-    """Load and validate ``models.csv`` and ``evaluations.csv`` from ``directory``."""
-    d = Path(directory)
+def load_results(directory: str | Path | None = None) -> Results:
+    """Load and validate ``models.csv`` and ``evaluations.csv`` from ``directory``.
+
+    Without a directory: ``$EFFROB_RESULTS_DIR`` when set (other tables, e.g. synthetic ones for
+    benchmarks), else the committed ``results/``.
+    """
+    d = Path(directory if directory is not None else os.environ.get("EFFROB_RESULTS_DIR") or RESULTS_DIR)
     models = validate_models(_read_csv(d / "models.csv"), str(d / "models.csv"))
     evals = validate_evaluations(_read_csv(d / "evaluations.csv"), str(d / "evaluations.csv"),
                                  models["model_id"])

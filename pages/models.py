@@ -7,6 +7,8 @@ The table comes from ``effrob_core.catalog.models_table`` over
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -107,7 +109,7 @@ models = results.models
 groups = [g for g in GROUPS if g in set(models["group"])] + sorted(set(models["group"]) - set(GROUPS))
 sources = [s for s in SOURCE_ORDER if s in set(models["source"])] + sorted(set(models["source"]) - set(SOURCE_ORDER))
 all_ids = models["model_id"].tolist()
-names = models.set_index("model_id")["display_name"]
+names = dict(zip(models["model_id"], models["display_name"]))  # plain dict: format_func runs per option
 SORTABLE = [IMAGENET_COLUMN, MEAN_ER_COLUMN, MEAN_ACC_COLUMN, *[er_column(s) for s in MAIN_SHIFTS],
             *[acc_column(s) for s in MAIN_SHIFTS], "Samples seen", "Params (M)", "Model"]
 
@@ -181,7 +183,7 @@ c_cap.caption(f"{len(shown):,} of {len(table):,} models. ER in accuracy points a
               f"{BASELINE_PHRASES[baseline]}; intervals: 95% percentile bootstrap of the baseline "
               f"({N_RESAMPLES} resamples of models). ER mean of 5: only for models with all five shifts. "
               "Empty cells: no result for that set.")
-c_dl.download_button("Download CSV", safe_csv(shown), file_name=f"effrob_models_{baseline}_{kind}.csv",
+c_dl.download_button("Download CSV", functools.partial(safe_csv, shown), file_name=f"effrob_models_{baseline}_{kind}.csv",
                      mime="text/csv", key=f"{PAGE}.download", width="stretch",
                      help="The rows and columns shown, in this order.")
 

@@ -1,0 +1,86 @@
+"""The benchmarks' building blocks work at tiny sizes: valid synthetic results, the core benchmark end
+to end (its loop reference agrees with the core), and the report table. No timing is asserted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks.core import CoreCase, loop_analyse_shift, run_case
+from benchmarks.run import evaluate, table
+from benchmarks.server import page_urls
+from benchmarks.synthetic import (
+    KINDS,
+    synthetic_results,
+    synthetic_tables,
+    write_results,
+)
+from effrob_core.baseline import baseline_mask
+from effrob_core.datasets import EVAL_SETS, SHIFTS
+from effrob_core.results import GROUPS, load_results
+from effrob_core.robustness import SHIFT_CHOICES, analyse_shift
+
+
+@pytest.fixture(scope="module")
+def small():
+    return synthetic_results(120, seed=3)
+
+
+def test_synthetic_results_are_valid_and_complete(small, tmp_path: Path) -> None:
+    models = small.models
+    assert len(models) == 120 and models["model_id"].is_unique
+    assert set(models["group"]) == set(GROUPS)
+    assert {k[0] for k in KINDS} == set(models["source"])
+    assert baseline_mask(models, "testbed").sum() >= 3 and baseline_mask(models, "timm").sum() >= 3
+    ev = small.evaluations
+    assert set(ev["eval_set"]) <= set(EVAL_SETS) and set(SHIFTS) <= set(ev["eval_set"])
+    assert ev["top1"].between(0, 1).all() and (ev["n_images"] > 0).all()
+    # the same tables pass the loader's validation from disk
+    again = load_results(write_results(small, tmp_path / "synthetic"))
+    assert len(again.models) == 120 and len(again.evaluations) == len(ev)
+
+
+def test_synthetic_trend_and_zero_shot_above_line(small) -> None:
+    a = analyse_shift(small, "imagenet-r", n_resamples=50)
+    assert a.fit.r > 0.9  # a noisy but clear linear trend in logit space
+    zs = a.points["group"] == "Zero-shot image-text"
+    assert a.points.loc[zs, "eff_rob"].median() > a.points.loc[a.points["in_baseline"], "eff_rob"].median()
+
+
+def test_synthetic_is_deterministic_and_sized() -> None:
+    m1, e1 = synthetic_tables(60, seed=7)
+    m2, e2 = synthetic_tables(60, seed=7)
+    assert m1.equals(m2) and e1.equals(e2)
+    with pytest.raises(ValueError, match="at least"):
+        synthetic_tables(5)
+
+
+def test_loop_reference_agrees_with_core(small) -> None:
+    for shift in ("imagenetv2", "average"):
+        ref = loop_analyse_shift(small, shift, n_resamples=60)
+        core = analyse_shift(small, shift, n_resamples=60).points
+        for col in ("eff_rob", "eff_rob_lo", "eff_rob_hi", "baseline_y"):
+            np.testing.assert_allclose(ref[col], core[col], atol=1e-9)
+
+
+def test_core_benchmark_end_to_end_and_table(small) -> None:
+    entry = run_case(CoreCase("tiny", small, repeats=1, loop_repeats=1), n_resamples=30, log=lambda m: None)
+    assert entry["models"] == 120 and set(entry["points_per_shift"]) == set(SHIFT_CHOICES)
+    for part in ("vectorised", "loop", "vectorised_band", "loop_band"):
+        assert entry[part]["n"] == 1 and entry[part]["median_s"] > 0
+    assert entry["max_abs_difference"] < 1e-9 and entry["ratio"] > 0
+    report = {"machine": {"cores": 2, "cpu": "cpu", "ram_gib": 1.0, "python": "3", "packages": {},
+                          "date": "today", "loadavg_start": (0.0, 0.0, 0.0)}, "core": [entry]}
+    report["targets"] = evaluate(report)
+    assert {t["target"] for t in report["targets"]} == {"analysis speed-up over loop (x)",
+                                                        "bootstrap+band speed-up over loop (x)"}
+    text = table(report)
+    assert "| tiny | 120 |" in text and "**Targets**" in text
+
+
+def test_page_urls_serve_default_page_at_root() -> None:
+    urls = page_urls()
+    assert sum(p == "/" for _, p in urls) == 1 and all(p.startswith("/") for _, p in urls)
+    assert len({p for _, p in urls}) == len(urls)
