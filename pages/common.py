@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from effrob_core.results import Results, load_results
+from effrob_core.results import Results, ResultsError, load_results
 from effrob_core.upload import Upload, merge_uploads
 from effrob_core.viewstate import Param, encode_query, parse_query
 
@@ -69,6 +69,17 @@ def session_results() -> Results:
     if mine is None or mine.n_models == 0:
         return published
     return published.combine(mine.results)
+
+
+def page_results() -> Results:
+    """``session_results()`` for a page; a broken results table stops the page with an error naming
+    the file, row and column instead of a traceback."""
+    try:
+        return session_results()
+    except ResultsError as exc:
+        st.error(f"The results tables could not be loaded: {exc}")
+        st.stop()
+        raise  # st.stop() does not return
 
 
 def plain(text: object) -> str:

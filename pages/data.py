@@ -9,18 +9,20 @@ from effrob_core.baseline import TESTBED_EXCLUDED, TESTBED_SEED
 from effrob_core.catalog import eval_set_table, source_models, source_summary
 from effrob_core.datasets import MAIN_SHIFTS
 from effrob_core.intervals import TESTBED_CONFIDENCE
-from effrob_core.results import UPLOAD_SOURCE, ResultsError
+from effrob_core.results import UPLOAD_SOURCE
 from effrob_core.transforms import EPS
 from effrob_core.viewstate import Param
-from pages.common import init_state, key, session_results, show_share_link, sync_url
+from pages.common import (
+    init_state,
+    key,
+    page_results,
+    show_share_link,
+    sync_url,
+)
 
 PAGE = "data"
 
-try:
-    results = session_results()
-except ResultsError as exc:
-    st.error(f"The results tables could not be loaded: {exc}")
-    st.stop()
+results = page_results()
 
 summary = source_summary(results)
 PARAMS = [Param("source", str(summary["Key"].iloc[0]), "choice", tuple(summary["Key"]))]

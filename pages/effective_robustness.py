@@ -22,7 +22,7 @@ from effrob_core.figures.scatter import (
     zero_shot_fit,
 )
 from effrob_core.figures.style import SOURCE_LABELS, source_labels
-from effrob_core.results import GROUPS, Results, ResultsError
+from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import (
     SHIFT_CHOICES,
     X_AXES,
@@ -36,8 +36,8 @@ from pages.common import (
     follow_options,
     init_state,
     key,
+    page_results,
     plain,
-    session_results,
     show_share_link,
     state,
     sync_url,
@@ -123,11 +123,7 @@ def fit_table(baseline: LinearFit, zero_shot: LinearFit | None) -> pd.DataFrame:
 
 
 # --- data and controls ------------------------------------------------------------------------------
-try:
-    results = session_results()
-except ResultsError as exc:
-    st.error(f"The results tables could not be loaded: {exc}")
-    st.stop()
+results = page_results()
 results_key = results.fingerprint()
 groups = ordered(set(results.models["group"]), GROUPS)
 sources = ordered(set(results.models["source"]), SOURCE_ORDER)

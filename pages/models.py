@@ -31,11 +31,17 @@ from effrob_core.catalog import (
 )
 from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
 from effrob_core.figures.compare import compare_figure
-from effrob_core.results import GROUPS, Results, ResultsError
+from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import robustness_by_shift
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
-from pages.common import init_state, key, session_results, show_share_link, sync_url
+from pages.common import (
+    init_state,
+    key,
+    page_results,
+    show_share_link,
+    sync_url,
+)
 
 PAGE = "models"
 N_RESAMPLES = 1000
@@ -99,11 +105,7 @@ def transposed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- data and controls --------------------------------------------------------------------------------
-try:
-    results = session_results()
-except ResultsError as exc:
-    st.error(f"The results tables could not be loaded: {exc}")
-    st.stop()
+results = page_results()
 results_key = results.fingerprint()
 models = results.models
 groups = [g for g in GROUPS if g in set(models["group"])] + sorted(set(models["group"]) - set(GROUPS))

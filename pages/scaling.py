@@ -53,7 +53,7 @@ from pages.common import (
     follow_options,
     init_state,
     key,
-    session_results,
+    page_results,
     show_share_link,
     state,
     sync_url,
@@ -114,11 +114,7 @@ def cached_learning_curves(path: str, mtime: float, model_ids: tuple[str, ...]) 
 
 
 # --- data and controls --------------------------------------------------------------------------------
-try:
-    results = session_results()
-except ResultsError as exc:
-    st.error(f"The results tables could not be loaded: {exc}")
-    st.stop()
+results = page_results()
 results_key = results.fingerprint()
 curves_path = RESULTS_DIR / LEARNING_CURVES_FILE
 scaling_ids = tuple(results.models.loc[results.models["source"] == "scaling-laws", "model_id"].sort_values())

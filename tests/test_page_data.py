@@ -87,3 +87,18 @@ def test_uploaded_models_are_a_labelled_session_source(results: Results) -> None
     assert not at.exception and at.selectbox(key=f"{PAGE}.source").value == "testbed"
     assert UPLOAD_SOURCE not in set(at.dataframe[0].value["Key"])
     assert len(at.dataframe[1].value) == int((results.models["source"] == "testbed").sum())
+
+
+def test_broken_results_table_shows_an_error_not_a_traceback(tmp_path, monkeypatch) -> None:
+    import streamlit as st
+
+    (tmp_path / "models.csv").write_text("model_id,display_name\nm,m\n")
+    (tmp_path / "evaluations.csv").write_text("model_id,eval_set,top1,n_images\n")
+    monkeypatch.setenv("EFFROB_RESULTS_DIR", str(tmp_path))
+    st.cache_data.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=90).run()
+        assert not at.exception
+        assert any("could not be loaded" in e.value and "missing column(s)" in e.value for e in at.error)
+    finally:
+        st.cache_data.clear()
