@@ -115,7 +115,9 @@ class BootstrapFit:
         Uses the lower/higher order statistics, as the testbed does, so that the bounds are
         predictions of actual resampled lines (and commute with the monotone inverse transform).
         """
-        tx = transform(np.atleast_1d(np.asarray(x_acc, dtype=float)), self.transform)
+        # Models with the same accuracy share a band: compute it once per distinct x.
+        tx, inverse_index = np.unique(transform(np.atleast_1d(np.asarray(x_acc, dtype=float)), self.transform),
+                                      return_inverse=True)
         ok = np.isfinite(self.slopes) & np.isfinite(self.intercepts)
         slopes, intercepts = self.slopes[ok], self.intercepts[ok]
         # Order statistics of np.percentile(..., method="lower" / "higher") at the two tails.
@@ -127,7 +129,7 @@ class BootstrapFit:
             block = slice(start, start + _CHUNK)
             pred = np.partition(tx[block, None] * slopes[None, :] + intercepts[None, :], (k_lo, k_hi), axis=1)
             lo[block], hi[block] = pred[:, k_lo], pred[:, k_hi]
-        return inverse(lo, self.transform), inverse(hi, self.transform)
+        return inverse(lo[inverse_index], self.transform), inverse(hi[inverse_index], self.transform)
 
 
 _CHUNK = 8192

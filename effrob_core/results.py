@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -161,11 +161,17 @@ class Results:
 
     models: pd.DataFrame
     evaluations: pd.DataFrame
+    _wide: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def wide(self, value: str = "top1") -> pd.DataFrame:
-        """One row per model (indexed by model_id, in models order), one column per evaluation set."""
-        table = self.evaluations.pivot(index="model_id", columns="eval_set", values=value)
-        return table.reindex(index=self.models["model_id"], columns=list(EVAL_SETS))
+        """One row per model (indexed by model_id, in models order), one column per evaluation set.
+
+        Pivoted once per value and kept (the tables are not modified after loading); a copy is returned.
+        """
+        if value not in self._wide:
+            table = self.evaluations.pivot(index="model_id", columns="eval_set", values=value)
+            self._wide[value] = table.reindex(index=self.models["model_id"], columns=list(EVAL_SETS))
+        return self._wide[value].copy()
 
     def fingerprint(self) -> str:
         """A short string that changes whenever the models or evaluations change (a cache key)."""
