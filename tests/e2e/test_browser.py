@@ -232,7 +232,7 @@ def test_models_search_and_link(open_app, models, n_models):
     # The restored value is checked with retries: the first script run of a new session may still
     # be filling the widgets when the page counts as loaded on a busy machine.
     expect(shared.page.get_by_role("textbox", name=NAME, exact=True)).to_have_value(needle, timeout=20_000)
-    assert shared.table_rows(0) == expected
+    assert shared.table_rows(0, until=lambda n: n == expected) == expected
     assert shared.query_flat() == {"q": needle}
     shared.screenshot("3-restored-from-link")
 
