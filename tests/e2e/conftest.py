@@ -10,35 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from benchmarks.server import CHROMIUM as CHROMIUM_PATH
+from benchmarks.server import CHROMIUM_ARGS, VIEWPORT, Server
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1400, "height": 1000}
+CHROMIUM = Path(CHROMIUM_PATH)
 SERVER_START_TIMEOUT_S = 60.0
 RUN_TIMEOUT_MS = 60_000
 
@@ -65,68 +50,11 @@ new MutationObserver((records) => {
 SETTLE_S = 20.0
 
 
-def _free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _health(url: str) -> str | None:
-    """Body of the server's health endpoint, or None while it does not answer."""
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.read().decode("utf-8", "replace").strip()
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return None
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Terminate the server and its process group; kill it if it does not exit in 10 s."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-
 @contextlib.contextmanager
 def serve() -> Iterator[str]:
     """Start ``streamlit run app.py`` on a free port, yield its base URL once healthy, stop it afterwards."""
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=stdout, stderr=stderr, start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-            while _health(f"{base}/_stcore/health") != "ok":
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    state = (f"exited with status {proc.returncode}" if proc.poll() is not None
-                             else f"did not answer within {SERVER_START_TIMEOUT_S:.0f} s")
-                    stderr.seek(0)
-                    stdout.seek(0)
-                    raise RuntimeError(
-                        f"streamlit server {state}: {' '.join(command)}\n"
-                        f"--- stderr ---\n{stderr.read().decode('utf-8', 'replace')[-4000:]}\n"
-                        f"--- stdout ---\n{stdout.read().decode('utf-8', 'replace')[-2000:]}"
-                    )
-                time.sleep(0.25)
-            yield base
-        finally:
-            _stop(proc)
+    with Server(start_timeout=SERVER_START_TIMEOUT_S) as server:
+        yield server.base
 
 
 @pytest.fixture(scope="session")
