@@ -38,12 +38,11 @@ def baseline_mask(models: pd.DataFrame, baseline: str) -> NDArray[np.bool_]:
     if baseline not in BASELINES:
         raise ValueError(f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES)}")
     source = models["source"].astype(str)
-    name = models["model_id"].astype(str).str.split(":", n=1).str[-1].str.lower()
-    testbed = (
-        (source == "testbed")
-        & (models["source_category"].astype(str) == "Standard training")
-        & ~name.str.contains("|".join(TESTBED_EXCLUDED), regex=True)
-    )
+    testbed = (source == "testbed") & (models["source_category"].astype(str) == "Standard training")
+    # The excluded substrings never occur in the "testbed:" prefix, so the whole id can be searched.
+    excluded = models.loc[testbed, "model_id"].astype(str).str.lower().str.contains(
+        "|".join(TESTBED_EXCLUDED), regex=True)
+    testbed.loc[excluded.index[excluded.to_numpy(dtype=bool)]] = False
     timm = (source == "timm") & (models["group"].astype(str) == "Standard training")
     mask = {"testbed": testbed, "timm": timm, "all-standard": testbed | timm}[baseline]
     return mask.to_numpy(dtype=bool, copy=True)
@@ -115,24 +114,80 @@ class BootstrapFit:
         Uses the lower/higher order statistics, as the testbed does, so that the bounds are
         predictions of actual resampled lines (and commute with the monotone inverse transform).
         """
-        # Models with the same accuracy share a band: compute it once per distinct x.
         tx, inverse_index = np.unique(transform(np.atleast_1d(np.asarray(x_acc, dtype=float)), self.transform),
                                       return_inverse=True)
         ok = np.isfinite(self.slopes) & np.isfinite(self.intercepts)
         slopes, intercepts = self.slopes[ok], self.intercepts[ok]
         # Order statistics of np.percentile(..., method="lower" / "higher") at the two tails.
         position = (1.0 - level) / 2.0 * (slopes.size - 1)
-        k_lo, k_hi = int(np.floor(position)), int(np.ceil(slopes.size - 1 - position))
-        lo = np.empty(tx.shape)
-        hi = np.empty(tx.shape)
-        for start in range(0, tx.size, _CHUNK):  # blocks of models bound the (chunk, B) memory
-            block = slice(start, start + _CHUNK)
-            pred = np.partition(tx[block, None] * slopes[None, :] + intercepts[None, :], (k_lo, k_hi), axis=1)
-            lo[block], hi[block] = pred[:, k_lo], pred[:, k_hi]
-        return inverse(lo[inverse_index], self.transform), inverse(hi[inverse_index], self.transform)
+        ks = (int(np.floor(position)), int(np.ceil(slopes.size - 1 - position)))
+        bounds = np.full((2, tx.size), np.nan)
+        finite = np.isfinite(tx)
+        bounds[:, finite] = order_statistics_of_lines(tx[finite], slopes, intercepts, ks)
+        lo, hi = bounds[:, inverse_index.ravel()]
+        return inverse(lo, self.transform), inverse(hi, self.transform)
 
 
-_CHUNK = 8192
+#: Sweep cursors per order statistic: few cursors mean more rounds, many mean more work per round.
+_CURSORS = 16
+#: Distance below which two lines count as touching, so a run of x values cannot be certified.
+_TOUCH = 1e-12
+
+
+def order_statistics_of_lines(
+    tx: NDArray[np.float64], slopes: NDArray[np.float64], intercepts: NDArray[np.float64], ks: tuple[int, ...]
+) -> NDArray[np.float64]:
+    """The ``ks``-th smallest of the lines ``intercepts + slopes * x`` at each sorted, distinct ``tx``.
+
+    Equal, value for value, to ``np.partition(tx[:, None] * slopes + intercepts, ks, axis=1)[:, ks].T``,
+    but it sorts only where the answer can change. The k-th smallest line stays the same line until
+    another line crosses it, so from each x it finds (by rank) the owner line and the nearest crossing
+    ahead, and hands the owner every x before that crossing; a run is kept only if every other line
+    is at least ``_TOUCH`` away from the owner at both of its ends (or is the same line), which makes
+    it exact in floating point. The work grows with the number of crossings of the owner lines, a few
+    hundred for a bootstrap band, instead of with the number of x values. ``_CURSORS`` sweeps per
+    order statistic run side by side, vectorised; the loop is over sweep steps.
+    """
+    n, kth = tx.size, np.asarray(ks, dtype=np.intp)
+    owner = np.zeros((kth.size, n), dtype=np.intp)
+    if n == 0 or slopes.size == 0:
+        return np.full((kth.size, n), np.nan)
+    starts = np.unique(np.linspace(0, n, min(n, _CURSORS) + 1).astype(np.intp))
+    level = np.repeat(np.arange(kth.size), starts.size - 1)  # which order statistic each cursor tracks
+    pos, end = np.tile(starts[:-1], kth.size), np.tile(starts[1:], kth.size)
+    candidate = np.full(pos.size, -1, dtype=np.intp)  # the line that crossed the owner at the last stop
+    while pos.size:
+        rows = np.arange(pos.size)
+        x0, k = tx[pos], kth[level]
+        pred0 = x0[:, None] * slopes + intercepts
+        # After a crossing the crossing line is usually the new owner: a rank check is cheaper than a sort.
+        v = pred0[rows, candidate][:, None]
+        line = np.where((candidate >= 0) & ((pred0 < v).sum(axis=1) <= k) & ((pred0 <= v).sum(axis=1) > k),
+                        candidate, -1)
+        unknown = np.flatnonzero(line < 0)
+        if unknown.size:
+            line[unknown] = np.argpartition(pred0[unknown], kth, axis=1)[np.arange(unknown.size), k[unknown]]
+        d0 = pred0 - pred0[rows, line][:, None]
+        ds = slopes - slopes[line][:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(d0 * ds < 0, -d0 / ds, np.inf)  # x distance to each crossing ahead
+        candidate = step.argmin(axis=1)
+        last = np.clip(np.searchsorted(tx, x0 + step[rows, candidate], side="left") - 1, pos, end - 1)
+        grow = np.flatnonzero(last > pos)
+        if grow.size:  # certify each run at its far end; a failed run shrinks to its first x
+            g0 = d0[grow]
+            pred1 = tx[last[grow], None] * slopes + intercepts
+            g1 = pred1 - pred1[np.arange(grow.size), line[grow]][:, None]
+            gap = np.where(g0 > 0, np.minimum(g0, g1), -np.maximum(g0, g1))
+            certified = ((gap > _TOUCH) | ((g0 == 0) & (g1 == 0) & (ds[grow] == 0))).all(axis=1)
+            last[grow[~certified]] = pos[grow[~certified]]
+        lengths = last - pos + 1
+        covered = np.repeat(pos - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        owner[np.repeat(level, lengths), covered] = np.repeat(line, lengths)
+        pos = last + 1
+        going = pos < end
+        pos, end, level, candidate = pos[going], end[going], level[going], candidate[going]
+    return tx * slopes[owner] + intercepts[owner]
 
 
 def bootstrap_line(
@@ -153,11 +208,14 @@ def bootstrap_line(
         raise ValueError(f"n_resamples must be at least 1, got {n_resamples}")
     tx, ty = _fit_inputs(x_acc, y_acc, kind, fit_range)
     idx = np.random.RandomState(seed).randint(0, tx.size, size=(n_resamples, tx.size))
-    xs, ys = tx[idx], ty[idx]
-    xc = xs - xs.mean(axis=1, keepdims=True)
-    yc = ys - ys.mean(axis=1, keepdims=True)
-    sxx = (xc * xc).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        slopes = np.where(sxx > 0, (xc * yc).sum(axis=1) / sxx, np.nan)
-    intercepts = ys.mean(axis=1) - slopes * xs.mean(axis=1)
+    # Sums over each resample of the data centred on the full sample's means (well conditioned).
+    mx, my = tx.mean(), ty.mean()
+    xs, ys = (tx - mx)[idx], (ty - my)[idx]
+    sx, sy = xs.sum(axis=1), ys.sum(axis=1)
+    qxx = np.einsum("ij,ij->i", xs, xs)
+    sxx = qxx - sx * sx / tx.size
+    sxy = np.einsum("ij,ij->i", xs, ys) - sx * sy / tx.size
+    with np.errstate(invalid="ignore", divide="ignore"):  # a resample of one distinct x has no line
+        slopes = np.where(sxx > 1e-12 * qxx, sxy / sxx, np.nan)
+    intercepts = (my + sy / tx.size) - slopes * (mx + sx / tx.size)
     return BootstrapFit(slopes, intercepts, kind)

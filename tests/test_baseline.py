@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
 
-from effrob_core.baseline import TESTBED_SEED, bootstrap_line, fit_line
+from effrob_core import baseline
+from effrob_core.baseline import (
+    TESTBED_SEED,
+    bootstrap_line,
+    fit_line,
+    order_statistics_of_lines,
+)
 from effrob_core.robustness import effective_robustness
 from effrob_core.transforms import TRANSFORMS, transform
 
@@ -107,3 +113,64 @@ def test_band_equals_testbed_percentiles(level: float) -> None:
     lo, hi = boot.band(grid, level)
     np.testing.assert_allclose(transform(lo, "logit"), np.percentile(pred, tail, axis=0, method="lower"))
     np.testing.assert_allclose(transform(hi, "logit"), np.percentile(pred, 100 - tail, axis=0, method="higher"))
+
+
+def _partition_reference(tx, slopes, intercepts, ks):
+    return np.partition(tx[:, None] * slopes[None, :] + intercepts[None, :], ks, axis=1)[:, list(ks)].T
+
+
+@pytest.mark.parametrize("n_x", [1, 2, 17, 3000])
+@pytest.mark.parametrize("n_lines", [1, 2, 40, 1000])
+def test_order_statistics_equal_partition_on_bootstrap_lines(n_x: int, n_lines: int) -> None:
+    """The sweep gives exactly (bit for bit) what sorting every x gives, on real bootstrap lines."""
+    x, y = _line_points(60, 0.95, -0.6, 0.3, seed=n_x + n_lines)
+    boot = bootstrap_line(x, y, "logit", n_resamples=n_lines)
+    tx = np.unique(np.random.default_rng(n_x).uniform(-6, 4, n_x))
+    position = 0.025 * (n_lines - 1)
+    ks = (int(np.floor(position)), int(np.ceil(n_lines - 1 - position)))
+    got = order_statistics_of_lines(tx, boot.slopes, boot.intercepts, ks)
+    np.testing.assert_array_equal(got, _partition_reference(tx, boot.slopes, boot.intercepts, ks))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3)), min_size=1, max_size=30),
+    xs=st.lists(st.integers(-40, 40), min_size=1, max_size=80),
+    quantile=st.floats(0, 1),
+)
+def test_order_statistics_exact_with_ties_and_identical_lines(lines, xs, quantile) -> None:
+    """Small integer lines cross exactly at the x values and repeat, the hardest case for a sweep."""
+    slopes = np.array([a for a, _ in lines], dtype=float) / 2
+    intercepts = np.array([b for _, b in lines], dtype=float)
+    tx = np.unique(np.array(xs, dtype=float) / 4)
+    k = int(round(quantile * (len(lines) - 1)))
+    ks = (k, len(lines) - 1 - k)
+    want = _partition_reference(tx, slopes, intercepts, ks)
+    for cursors in (1, 3, 16):  # one cursor makes the longest runs
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(baseline, "_CURSORS", cursors)
+            np.testing.assert_array_equal(order_statistics_of_lines(tx, slopes, intercepts, ks), want)
+
+
+def test_band_of_nan_accuracy_is_nan_and_keeps_order() -> None:
+    x, y = _line_points(30, 1.0, -0.3, 0.3)
+    boot = bootstrap_line(x, y, "logit", n_resamples=100)
+    lo, hi = boot.band([0.7, np.nan, 0.2, 0.7])
+    assert np.isnan(lo[1]) and np.isnan(hi[1])
+    assert lo[0] == lo[3] and lo[2] < lo[0] and np.all(lo[[0, 2]] <= hi[[0, 2]])
+
+
+def test_resamples_of_one_distinct_accuracy_have_no_line() -> None:
+    """Three models, two sharing an accuracy: some resamples draw a single x and give NaN, not a line."""
+    x = np.array([0.6, 0.6, 0.7])
+    y = np.array([0.4, 0.45, 0.5])
+    boot = bootstrap_line(x, y, "logit", n_resamples=400, seed=0)
+    tx = transform(x, "logit")
+    idx = np.random.RandomState(0).randint(0, 3, size=(400, 3))
+    degenerate = np.ptp(tx[idx], axis=1) == 0
+    assert degenerate.any() and not degenerate.all()
+    assert np.array_equal(np.isnan(boot.slopes), degenerate)
+    ref = _testbed_loop(tx, transform(y, "logit"), 400, 0)
+    np.testing.assert_allclose(boot.slopes[~degenerate], ref[~degenerate, 1], atol=1e-10)
+    lo, hi = boot.band([0.65])
+    assert np.isfinite(lo).all() and lo[0] <= hi[0]
