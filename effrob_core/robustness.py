@@ -89,12 +89,10 @@ def shift_points(results: Results, shift: str, x_axis: str = "full") -> tuple[pd
     x = top1[xk]
     keep = (x.notna() & y.notna()).to_numpy()
     left_out = int((has_y & ~(x.notna() & y.notna())).sum())
-    pts = results.models.loc[keep].reset_index(drop=True).copy()
-    pts["x"] = x.to_numpy()[keep]
-    pts["y"] = y.to_numpy()[keep]
-    pts["n_x"] = count[xk].to_numpy(dtype=float)[keep]
-    pts["n_y"] = count[ys[0]].to_numpy(dtype=float)[keep] if len(ys) == 1 else np.nan
-    return pts, left_out
+    pts = results.models.loc[keep].reset_index(drop=True)
+    values = {"x": x.to_numpy()[keep], "y": y.to_numpy()[keep], "n_x": count[xk].to_numpy(dtype=float)[keep],
+              "n_y": count[ys[0]].to_numpy(dtype=float)[keep] if len(ys) == 1 else np.full(int(keep.sum()), np.nan)}
+    return pd.concat([pts, pd.DataFrame(values, index=pts.index)], axis=1), left_out
 
 
 @dataclass(frozen=True)
@@ -137,13 +135,14 @@ def analyse_shift(
     x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
     fit = fit_line(x[member], y[member], transform)
     boot = bootstrap_line(x[member], y[member], transform, n_resamples=n_resamples, seed=seed)
-    pts["in_baseline"] = member
-    pts["x_lo"], pts["x_hi"] = clopper_pearson(x, pts["n_x"], confidence)
-    pts["y_lo"], pts["y_hi"] = clopper_pearson(y, pts["n_y"], confidence)
-    pts["baseline_y"] = fit.predict(x)
-    pts["eff_rob"] = y - pts["baseline_y"].to_numpy()
-    pts["eff_rob_lo"], pts["eff_rob_hi"] = effective_robustness_interval(x, y, boot, level)
-    pts["rel_rob"] = relative_robustness(x, y)
+    x_lo, x_hi = clopper_pearson(x, pts["n_x"], confidence)
+    y_lo, y_hi = clopper_pearson(y, pts["n_y"], confidence)
+    baseline_y = fit.predict(x)
+    eff_rob_lo, eff_rob_hi = effective_robustness_interval(x, y, boot, level)
+    metrics = {"in_baseline": member, "x_lo": x_lo, "x_hi": x_hi, "y_lo": y_lo, "y_hi": y_hi,
+               "baseline_y": baseline_y, "eff_rob": y - baseline_y, "eff_rob_lo": eff_rob_lo,
+               "eff_rob_hi": eff_rob_hi, "rel_rob": relative_robustness(x, y)}
+    pts = pd.concat([pts, pd.DataFrame(metrics, index=pts.index)], axis=1)
     return ShiftAnalysis(shift, x_axis, baseline, transform, fit_range, pts, left_out, fit, boot)
 
 
