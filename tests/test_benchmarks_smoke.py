@@ -68,14 +68,15 @@ def test_loop_reference_agrees_with_core(small) -> None:
 def test_core_benchmark_end_to_end_and_table(small) -> None:
     entry = run_case(CoreCase("tiny", small, repeats=1, loop_repeats=1), n_resamples=30, log=lambda m: None)
     assert entry["models"] == 120 and set(entry["points_per_shift"]) == set(SHIFT_CHOICES)
-    for part in ("vectorised", "loop", "vectorised_band", "loop_band"):
+    for part in ("vectorised", "loop", "vectorised_band", "loop_band", "vectorised_fit", "loop_fit"):
         assert entry[part]["n"] == 1 and entry[part]["median_s"] > 0
     assert entry["max_abs_difference"] < 1e-9 and entry["ratio"] > 0
     report = {"machine": {"cores": 2, "cpu": "cpu", "ram_gib": 1.0, "python": "3", "packages": {},
                           "date": "today", "loadavg_start": (0.0, 0.0, 0.0)}, "core": [entry]}
     report["targets"] = evaluate(report)
     assert {t["target"] for t in report["targets"]} == {"analysis speed-up over loop (x)",
-                                                        "bootstrap+band speed-up over loop (x)"}
+                                                        "bootstrap+band speed-up over loop (x)",
+                                                        "bootstrap refits speed-up over loop (x)"}
     text = table(report)
     assert "| tiny | 120 |" in text and "**Targets**" in text
 
