@@ -9,6 +9,7 @@ ImageNet accuracy over the standard-training models, and draw a 95% percentile-b
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -190,6 +191,19 @@ def order_statistics_of_lines(
     return tx * slopes[owner] + intercepts[owner]
 
 
+@functools.lru_cache(maxsize=4)
+def resample_indices(seed: int, n_resamples: int, n: int) -> NDArray[np.int32]:
+    """The testbed's resamples: row ``b`` is the ``b``-th ``RandomState(seed).choice(n, n)`` of its loop.
+
+    The same draws as ``randint(0, n, size=(n_resamples, n))`` (int32 draws the same stream, faster).
+    Kept for the last few (seed, size) pairs: shifts and views with the same number of baseline
+    models share them. Read-only.
+    """
+    idx = np.random.RandomState(seed).randint(0, n, size=(n_resamples, n), dtype=np.int32)
+    idx.flags.writeable = False
+    return idx
+
+
 def bootstrap_line(
     x_acc: ArrayLike,
     y_acc: ArrayLike,
@@ -207,10 +221,10 @@ def bootstrap_line(
     if n_resamples < 1:
         raise ValueError(f"n_resamples must be at least 1, got {n_resamples}")
     tx, ty = _fit_inputs(x_acc, y_acc, kind, fit_range)
-    idx = np.random.RandomState(seed).randint(0, tx.size, size=(n_resamples, tx.size))
+    idx = resample_indices(seed, n_resamples, tx.size)
     # Sums over each resample of the data centred on the full sample's means (well conditioned).
     mx, my = tx.mean(), ty.mean()
-    xs, ys = (tx - mx)[idx], (ty - my)[idx]
+    xs, ys = np.take(tx - mx, idx), np.take(ty - my, idx)
     sx, sy = xs.sum(axis=1), ys.sum(axis=1)
     qxx = np.einsum("ij,ij->i", xs, xs)
     sxx = qxx - sx * sx / tx.size

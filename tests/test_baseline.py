@@ -14,6 +14,7 @@ from effrob_core.baseline import (
     bootstrap_line,
     fit_line,
     order_statistics_of_lines,
+    resample_indices,
 )
 from effrob_core.robustness import effective_robustness
 from effrob_core.transforms import TRANSFORMS, transform
@@ -174,3 +175,11 @@ def test_resamples_of_one_distinct_accuracy_have_no_line() -> None:
     np.testing.assert_allclose(boot.slopes[~degenerate], ref[~degenerate, 1], atol=1e-10)
     lo, hi = boot.band([0.65])
     assert np.isfinite(lo).all() and lo[0] <= hi[0]
+
+
+@pytest.mark.parametrize("n", [1, 7, 85, 1300])
+def test_resample_indices_are_the_testbed_choices(n: int) -> None:
+    rng = np.random.RandomState(TESTBED_SEED)
+    loop = np.stack([rng.choice(n, n) for _ in range(50)])
+    np.testing.assert_array_equal(resample_indices(TESTBED_SEED, 50, n), loop)
+    assert not resample_indices(TESTBED_SEED, 50, n).flags.writeable
