@@ -163,19 +163,21 @@ def robustness_by_shift(
     the second value maps each such shift to the reason.
     """
     columns = ("y", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob")
-    table = pd.DataFrame(index=pd.Index(results.models["model_id"], name="model_id"))
+    ids = pd.Index(results.models["model_id"], name="model_id")
+    values: dict[str, NDArray[np.float64]] = {}
     unfitted: dict[str, str] = {}
     for shift in shifts:  # a handful of shifts, each fully vectorised over models
+        for c in columns:
+            values[f"{c}[{shift}]"] = np.full(len(ids), np.nan)
         try:
             a = analyse_shift(results, shift, baseline, transform, x_axis, n_resamples=n_resamples, seed=seed)
         except ValueError as exc:
             unfitted[shift] = str(exc)
-            for c in columns:
-                table[f"{c}[{shift}]"] = np.nan
             continue
-        points = a.points.set_index("model_id")
+        rows = ids.get_indexer(a.points["model_id"])  # model ids are unique
         for c in columns:
-            table[f"{c}[{shift}]"] = points[c].reindex(table.index)
+            values[f"{c}[{shift}]"][rows] = a.points[c].to_numpy(dtype=float)
+    table = pd.DataFrame(values, index=ids)
     table["eff_rob[mean]"] = table[[f"eff_rob[{s}]" for s in shifts]].mean(axis=1, skipna=False)
     table["rel_rob[mean]"] = table[[f"rel_rob[{s}]" for s in shifts]].mean(axis=1, skipna=False)
     return table, unfitted
