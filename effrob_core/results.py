@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,23 +162,29 @@ class Results:
 
     models: pd.DataFrame
     evaluations: pd.DataFrame
-    _wide: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _memo: dict[tuple[str, str], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def wide(self, value: str = "top1") -> pd.DataFrame:
         """One row per model (indexed by model_id, in models order), one column per evaluation set.
 
         Pivoted once per value and kept (the tables are not modified after loading); a copy is returned.
         """
-        if value not in self._wide:
+        if ("wide", value) not in self._memo:
             table = self.evaluations.pivot(index="model_id", columns="eval_set", values=value)
-            self._wide[value] = table.reindex(index=self.models["model_id"], columns=list(EVAL_SETS))
-        return self._wide[value].copy()
+            self._memo["wide", value] = table.reindex(index=self.models["model_id"], columns=list(EVAL_SETS))
+        return self._memo["wide", value].copy()
 
     def fingerprint(self) -> str:
-        """A short string that changes whenever the models or evaluations change (a cache key)."""
-        ids = pd.util.hash_pandas_object(self.models["model_id"], index=False).to_numpy()
-        ev = pd.util.hash_pandas_object(self.evaluations[list(EVAL_COLUMNS)], index=False).to_numpy()
-        return f"{len(ids)}:{len(ev)}:{int(ids.sum(dtype=np.uint64))}:{int(ev.sum(dtype=np.uint64))}"
+        """A short string that changes whenever the models or evaluations change (a cache key).
+
+        Computed once (the tables are not modified after loading).
+        """
+        if ("fingerprint", "") not in self._memo:
+            ids = pd.util.hash_pandas_object(self.models["model_id"], index=False).to_numpy()
+            ev = pd.util.hash_pandas_object(self.evaluations[list(EVAL_COLUMNS)], index=False).to_numpy()
+            self._memo["fingerprint", ""] = (f"{len(ids)}:{len(ev)}:{int(ids.sum(dtype=np.uint64))}:"
+                                             f"{int(ev.sum(dtype=np.uint64))}")
+        return self._memo["fingerprint", ""]
 
     def combine(self, other: "Results") -> "Results":
         """Both tables with ``other``'s rows appended; model ids must not collide."""

@@ -27,15 +27,20 @@ if PagesManager.uses_pages_directory:
     st.rerun()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def published_results() -> Results:
-    """The committed results tables, loaded and validated once per server process."""
+    """The committed results tables, loaded and validated once per server process.
+
+    One shared object, not a copy per rerun: nothing modifies it, and its pivots and fingerprint are
+    computed once and kept.
+    """
     return load_results()
 
 
 #: Session-state keys of this browser session's uploads (kept in memory only, never on disk).
 UPLOADS_KEY = "uploads.files"  # list of per-file Upload, in the order they were loaded
 UPLOADS_MERGED_KEY = "uploads.merged"  # their merge (Upload) or None
+UPLOADS_COMBINED_KEY = "uploads.combined"  # (published, merged uploads, their combination)
 
 
 def uploaded_files() -> list[Upload]:
@@ -68,7 +73,11 @@ def session_results() -> Results:
     mine = uploaded()
     if mine is None or mine.n_models == 0:
         return published
-    return published.combine(mine.results)
+    kept = st.session_state.get(UPLOADS_COMBINED_KEY)
+    if kept is None or kept[0] is not published or kept[1] is not mine:  # combine once per set of uploads
+        kept = (published, mine, published.combine(mine.results))
+        st.session_state[UPLOADS_COMBINED_KEY] = kept
+    return kept[2]
 
 
 def page_results() -> Results:

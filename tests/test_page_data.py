@@ -96,9 +96,11 @@ def test_broken_results_table_shows_an_error_not_a_traceback(tmp_path, monkeypat
     (tmp_path / "evaluations.csv").write_text("model_id,eval_set,top1,n_images\n")
     monkeypatch.setenv("EFFROB_RESULTS_DIR", str(tmp_path))
     st.cache_data.clear()
+    st.cache_resource.clear()
     try:
         at = AppTest.from_file(APP, default_timeout=90).run()
         assert not at.exception
         assert any("could not be loaded" in e.value and "missing column(s)" in e.value for e in at.error)
     finally:
         st.cache_data.clear()
+        st.cache_resource.clear()
