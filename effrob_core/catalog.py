@@ -14,6 +14,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, NDArray
 
 from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from .intervals import TESTBED_CONFIDENCE, clopper_pearson
@@ -145,10 +146,41 @@ def ci_column(shift: str) -> str:
     return f"ER {shift_name(shift)} 95% CI"
 
 
+#: Within this distance of a half tenth, a value is formatted by Python itself (the product by 10 may round).
+_TIE_TOLERANCE = 1e-6
+
+
+def signed_tenths(values: ArrayLike) -> NDArray[np.object_]:
+    """``"{:+.1f}".format(v)`` of each value (``"+nan"``, ``"-inf"`` as Python writes them), vectorised.
+
+    Each value is rounded to tenths with ``np.rint`` and only the distinct results are formatted;
+    values within :data:`_TIE_TOLERANCE` of a half tenth (or too large for exact integers) go through
+    Python's formatting, so the text is exactly Python's (round half to even on the binary value, ``-0.0``
+    for small negatives).
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    out = np.empty(v.size, dtype=object)
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = v * 10.0
+        frac = np.abs(scaled - np.trunc(scaled))
+        exact = np.isfinite(scaled) & (np.abs(scaled) < 2.0 ** 52) & (np.abs(frac - 0.5) > _TIE_TOLERANCE)
+    tenths = np.abs(np.rint(scaled[exact])).astype(np.int64)
+    key = 2 * tenths + np.signbit(v[exact])  # sign kept apart: -0.04 is "-0.0"
+    distinct, where = np.unique(key, return_inverse=True)
+    text = np.array([f"{'-' if k & 1 else '+'}{(k >> 1) // 10}.{(k >> 1) % 10}" for k in distinct.tolist()] + [""],
+                    dtype=object)  # one spare entry keeps the array 1-d and of objects when nothing is exact
+    out[exact] = text[where]
+    out[~exact] = [f"{x:+.1f}" for x in v[~exact].tolist()]  # ties and non-finite values: a few
+    return out
+
+
 def _interval_strings(lo: pd.Series, hi: pd.Series) -> pd.Series:
     """``"[lo, hi]"`` in points with one decimal; empty where either bound is missing."""
-    text = "[" + lo.map("{:+.1f}".format) + ", " + hi.map("{:+.1f}".format) + "]"
-    return text.where(lo.notna() & hi.notna(), "")
+    both = (lo.notna() & hi.notna()).to_numpy()
+    text = np.full(len(lo), "", dtype=object)
+    text[both] = "[" + signed_tenths(lo.to_numpy(dtype=float)[both]) + ", " \
+        + signed_tenths(hi.to_numpy(dtype=float)[both]) + "]"
+    return pd.Series(text, index=lo.index, dtype="str")
 
 
 def models_table(results: Results, robustness: pd.DataFrame, shifts: Sequence[str] = MAIN_SHIFTS) -> pd.DataFrame:
@@ -160,18 +192,19 @@ def models_table(results: Results, robustness: pd.DataFrame, shifts: Sequence[st
     m = results.models.set_index("model_id")
     top1 = results.wide("top1")
     rob = robustness.reindex(m.index)
-    out = pd.DataFrame({
+    columns: dict[str, pd.Series] = {
         "Model": m["display_name"], "Source": m["source"], "Group": m["group"],
         "Architecture": m["architecture"], "Training data": m["train_data"],
         "Samples seen": m["samples_seen"], "Params (M)": m["params_m"].round(1),
         IMAGENET_COLUMN: (100 * top1[IMAGENET]).round(2),
-    }, index=m.index)
+    }
     for s in shifts:
-        out[acc_column(s)] = (100 * top1[s]).round(2)
-        out[er_column(s)] = (100 * rob[f"eff_rob[{s}]"]).round(2)
-        out[ci_column(s)] = _interval_strings(100 * rob[f"eff_rob_lo[{s}]"], 100 * rob[f"eff_rob_hi[{s}]"])
-    out[MEAN_ACC_COLUMN] = (100 * top1[list(shifts)].mean(axis=1, skipna=False)).round(2)
-    out[MEAN_ER_COLUMN] = (100 * rob["eff_rob[mean]"]).round(2)
+        columns[acc_column(s)] = (100 * top1[s]).round(2)
+        columns[er_column(s)] = (100 * rob[f"eff_rob[{s}]"]).round(2)
+        columns[ci_column(s)] = _interval_strings(100 * rob[f"eff_rob_lo[{s}]"], 100 * rob[f"eff_rob_hi[{s}]"])
+    columns[MEAN_ACC_COLUMN] = (100 * top1[list(shifts)].mean(axis=1, skipna=False)).round(2)
+    columns[MEAN_ER_COLUMN] = (100 * rob["eff_rob[mean]"]).round(2)
+    out = pd.DataFrame(columns, index=m.index)  # built at once: no column-by-column inserts
     out.index.name = "model_id"
     return out
 
@@ -192,7 +225,7 @@ def filter_models(table: pd.DataFrame, flt: ModelFilter) -> pd.DataFrame:
 
     Text filters are case-insensitive substrings (``name`` also matches the model id); the
     ImageNet range is inclusive, in percent, and drops models without an ImageNet accuracy unless
-    it is the full 0-100 range.
+    it is the full 0-100 range. When nothing is filtered out, ``table`` itself is returned (no copy).
     """
     keep = pd.Series(True, index=table.index)
     if flt.groups:
@@ -211,7 +244,8 @@ def filter_models(table: pd.DataFrame, flt: ModelFilter) -> pd.DataFrame:
     if (low, high) != (0.0, 100.0):
         acc = table[IMAGENET_COLUMN]
         keep &= (acc >= low) & (acc <= high)
-    return table.loc[keep.to_numpy()]
+    mask = keep.to_numpy()
+    return table if mask.all() else table.loc[mask]
 
 
 def sort_models(table: pd.DataFrame, column: str, descending: bool = True) -> pd.DataFrame:
@@ -258,33 +292,30 @@ def compare_long(results: Results, table: pd.DataFrame, model_ids: Sequence[str]
     ``robustness``: effective robustness per shift with its bootstrap interval (from ``table``).
     """
     ids = [i for i in model_ids if i in table.index]
-    names = table.loc[ids, "Model"]
     if metric == "accuracy":
         sets = [IMAGENET, *shifts]
-        top1 = results.wide("top1").loc[ids, sets]
-        n = results.wide("n_images").loc[ids, sets]
-        lo, hi = clopper_pearson(top1.to_numpy(), n.to_numpy(), confidence)
-        frame = pd.DataFrame({
-            "model_id": np.repeat(ids, len(sets)),
-            "eval_set": np.tile(sets, len(ids)),
-            "value": 100 * top1.to_numpy().ravel(),
-            "lo": 100 * lo.ravel(), "hi": 100 * hi.ravel(),
-        })
+        top1 = results.wide("top1").loc[ids, sets].to_numpy()
+        n = results.wide("n_images").loc[ids, sets].to_numpy()
+        lo, hi = clopper_pearson(top1, n, confidence)
+        values = 100 * top1.ravel()
+        lo, hi = 100 * lo.ravel(), 100 * hi.ravel()
     elif metric == "robustness":
         sets = list(shifts)
-        vals = table.loc[ids, [er_column(s) for s in sets]].to_numpy(dtype=float)
-        ci = table.loc[ids, [ci_column(s) for s in sets]]
-        bounds = ci.stack(future_stack=True).astype("string").str.extract(r"\[([-+0-9.]+), ([-+0-9.]+)\]")
-        frame = pd.DataFrame({
-            "model_id": np.repeat(ids, len(sets)),
-            "eval_set": np.tile(sets, len(ids)),
-            "value": vals.ravel(),
-            "lo": pd.to_numeric(bounds[0], errors="coerce").to_numpy(),
-            "hi": pd.to_numeric(bounds[1], errors="coerce").to_numpy(),
-        })
+        sub = table.loc[ids, [er_column(s) for s in sets] + [ci_column(s) for s in sets]]
+        values = sub.iloc[:, :len(sets)].to_numpy(dtype=float).ravel()
+        ci = pd.Series(sub.iloc[:, len(sets):].to_numpy(dtype=object).ravel(), dtype="string")  # model-major
+        bounds = ci.str.extract(r"\[([-+0-9.]+), ([-+0-9.]+)\]")
+        lo = pd.to_numeric(bounds[0], errors="coerce").to_numpy(dtype=float)
+        hi = pd.to_numeric(bounds[1], errors="coerce").to_numpy(dtype=float)
     else:
         raise ValueError(f"unknown metric {metric!r}; choose accuracy or robustness")
-    frame["model"] = np.repeat(names.to_numpy(), len(sets))
+    frame = pd.DataFrame({
+        "model_id": np.repeat(ids, len(sets)),
+        "eval_set": np.tile(sets, len(ids)),
+        "value": values, "lo": lo, "hi": hi,
+    })
+    names = table["Model"].to_numpy()[table.index.get_indexer(ids)] if ids else np.array([], dtype=object)
+    frame["model"] = np.repeat(names, len(sets))
     frame["set_name"] = [shift_name(s) for s in frame["eval_set"]]
     return frame
 

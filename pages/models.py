@@ -108,10 +108,13 @@ def transposed(frame: pd.DataFrame) -> pd.DataFrame:
 results = page_results()
 results_key = results.fingerprint()
 models = results.models
-groups = [g for g in GROUPS if g in set(models["group"])] + sorted(set(models["group"]) - set(GROUPS))
-sources = [s for s in SOURCE_ORDER if s in set(models["source"])] + sorted(set(models["source"]) - set(SOURCE_ORDER))
+present_groups = set(models["group"].unique().tolist())  # a handful of values: never iterate the column
+present_sources = set(models["source"].unique().tolist())
+groups = [g for g in GROUPS if g in present_groups] + sorted(present_groups - set(GROUPS))
+sources = [s for s in SOURCE_ORDER if s in present_sources] + sorted(present_sources - set(SOURCE_ORDER))
 all_ids = models["model_id"].tolist()
-names = dict(zip(models["model_id"], models["display_name"]))  # plain dict: format_func runs per option
+id_set = set(all_ids)
+names = dict(zip(all_ids, models["display_name"].tolist()))  # plain dict: format_func runs per option
 SORTABLE = [IMAGENET_COLUMN, MEAN_ER_COLUMN, MEAN_ACC_COLUMN, *[er_column(s) for s in MAIN_SHIFTS],
             *[acc_column(s) for s in MAIN_SHIFTS], "Samples seen", "Params (M)", "Model"]
 
@@ -127,7 +130,7 @@ PARAMS = [
     Param("desc", True, "bool"),
     Param("acc", True, "bool"),
     Param("ci", True, "bool"),
-    Param("cmp", [i for i in DEFAULT_COMPARE if i in set(all_ids)], "multi"),
+    Param("cmp", [i for i in DEFAULT_COMPARE if i in id_set], "multi"),
     Param("metric", "robustness", "choice", tuple(METRIC_LABELS)),
 ]
 P = {p.key: p for p in PARAMS}
@@ -140,9 +143,9 @@ st.caption("Every model with ImageNet top-1, top-1 on each of the five main shif
 init_state(PAGE, PARAMS)
 cmp_key = key(PAGE, P["cmp"])
 requested = list(st.session_state[cmp_key])
-known = [i for i in requested if i in set(all_ids)]
+known = [i for i in requested if i in id_set]
 if known != requested or len(known) > MAX_COMPARE:
-    dropped = [i for i in requested if i not in set(all_ids)]
+    dropped = [i for i in requested if i not in id_set]
     if dropped:
         st.warning(f"Ignored unknown model id(s) in the link: {', '.join(dropped[:5])}"
                    + (" …" if len(dropped) > 5 else "") + ".", icon="⚠️")
@@ -175,9 +178,9 @@ if no_baseline:
                icon="⚠️")
 flt = ModelFilter(tuple(sel_groups), tuple(sel_sources), arch, query, (float(acc_range[0]), float(acc_range[1])))
 view = sort_models(filter_models(table, flt), sort_by, descending)
-view = view.assign(**{"Model id": view.index.to_numpy()})
-cols = shown_columns(view, show_acc, show_ci)
-shown = view[cols].reset_index(drop=True)
+cols = shown_columns(table, show_acc, show_ci)
+shown = view[[c for c in cols if c != "Model id"]].reset_index(drop=True)  # one copy of the shown columns
+shown["Model id"] = view.index.to_numpy()
 
 st.dataframe(shown, hide_index=True, width="stretch", height=460, column_config=column_config(cols))
 c_cap, c_dl = st.columns([4, 1])

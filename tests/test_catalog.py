@@ -4,10 +4,13 @@ scaling points and fits, learning curves."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from effrob_core.catalog import (
@@ -36,11 +39,13 @@ from effrob_core.catalog import (
     scale_bins,
     scaling_points,
     si_number,
+    signed_tenths,
     sort_models,
     source_models,
     source_summary,
 )
 from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
+from effrob_core.figures.compare import compare_figure
 from effrob_core.intervals import clopper_pearson
 from effrob_core.results import (
     UPLOAD_GROUP,
@@ -153,6 +158,27 @@ def test_models_table_values_come_from_the_core(results: Results, robustness: pd
     assert table.loc[lowacc, ci_column("imagenet-sketch")] == "" and np.isnan(table.loc[lowacc, MEAN_ER_COLUMN])
 
 
+def test_interval_column_is_python_formatting(robustness: pd.DataFrame, table: pd.DataFrame) -> None:
+    for shift in MAIN_SHIFTS:
+        lo, hi = 100 * robustness[f"eff_rob_lo[{shift}]"], 100 * robustness[f"eff_rob_hi[{shift}]"]
+        expected = ["" if np.isnan(a) or np.isnan(b) else f"[{a:+.1f}, {b:+.1f}]"
+                    for a, b in zip(lo.reindex(table.index), hi.reindex(table.index))]
+        column = table[ci_column(shift)]
+        assert column.tolist() == expected and pd.api.types.is_string_dtype(column)
+        assert column.dtype == table["Model"].dtype  # the same text dtype as the other text columns
+
+
+def test_signed_tenths_is_exactly_python_formatting() -> None:
+    rng = np.random.default_rng(3)
+    ties = np.arange(-2000, 2001) / 20  # every half tenth (x.x5), rounded by Python on the binary value
+    awkward = [0.0, -0.0, 0.04, -0.04, 0.05, -0.05, 0.15, 0.25, 0.35, -0.45, 1e-320, -1e-320, 2.0 ** 60,
+               -1e300, np.nan, np.inf, -np.inf, 999.95, 12.349999999999, 12.350000000001]
+    values = np.concatenate([rng.normal(0, 15, 20_000), np.round(rng.normal(0, 15, 5_000), 2), ties, awkward])
+    got = signed_tenths(values)
+    assert got.tolist() == [f"{v:+.1f}" for v in values.tolist()]
+    assert signed_tenths([]).shape == (0,) and signed_tenths(np.array([[0.26, -1.0]])).tolist() == ["+0.3", "-1.0"]
+
+
 def test_filters_narrow_the_table(table: pd.DataFrame) -> None:
     assert len(filter_models(table, ModelFilter())) == len(table)
     zs = filter_models(table, ModelFilter(groups=("Zero-shot image-text",)))
@@ -233,6 +259,26 @@ def test_compare_long(results: Results, table: pd.DataFrame) -> None:
     assert r["lo"] <= r["value"] <= r["hi"]
     with pytest.raises(ValueError):
         compare_long(results, table, ids, "nonsense")  # type: ignore[arg-type]
+
+
+def test_compare_figure_is_a_valid_plotly_figure(results: Results, table: pd.DataFrame) -> None:
+    ids = ["testbed:resnet50", "openclip:ViT-B-32/openai", "openclip-lowacc:rn50-yfcc15m-15m"]
+    named = table.assign(Model=table["Model"].where(table.index != ids[0], "<b>resnet & co</b>"))
+    for metric in ("accuracy", "robustness"):
+        frame = compare_long(results, named, ids, metric)  # type: ignore[arg-type]
+        fig = compare_figure(frame, metric, "interval")
+        spec = json.loads(pio.to_json(fig, validate=False))
+        # plotly's validation of the same figure (as Streamlit does for a dict) changes nothing
+        assert json.loads(pio.to_json(go.Figure(fig.to_dict()), validate=False)) == spec
+        white = json.loads(pio.to_json(go.Figure(layout=dict(template="simple_white")), validate=False))
+        assert spec["layout"]["template"] == white["layout"]["template"]
+        assert spec["layout"]["xaxis"]["categoryarray"] == list(dict.fromkeys(frame["set_name"]))
+        assert spec["data"][0]["name"] == "&lt;b&gt;resnet &amp; co&lt;/b&gt;"
+        assert spec["data"][0]["hovertemplate"].startswith("&lt;b&gt;resnet &amp; co&lt;/b&gt;<br>")
+        assert bool(spec["layout"].get("shapes")) == (metric == "robustness")  # the line at 0
+    one = compare_figure(compare_long(results, table, ids[:1], "robustness", shifts=("imagenet-r",)), "robustness", "")
+    assert list(one.layout.xaxis.categoryarray) == ["ImageNet-R"]  # layouts are copies, never shared
+    assert len(compare_figure(frame, "robustness", "").layout.xaxis.categoryarray) == len(MAIN_SHIFTS)
 
 
 # --- scaling -------------------------------------------------------------------------------------------

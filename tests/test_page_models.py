@@ -9,11 +9,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from effrob_core.catalog import IMAGENET_COLUMN, MEAN_ER_COLUMN, ci_column, er_column
-from effrob_core.results import Results
+from effrob_core.results import GROUPS, Results
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "models"
@@ -53,6 +55,19 @@ def test_renders_every_model(at: AppTest, results: Results) -> None:
     assert at.get("download_button") and len(at.get("plotly_chart")) == 1
     side = at.dataframe[1].value
     assert side.shape[1] == 5 and "resnet50" in side.columns
+
+
+def test_filter_options_and_chart_spec(at: AppTest, results: Results) -> None:
+    groups, sources = set(results.models["group"]), set(results.models["source"])
+    assert at.multiselect(key=f"{PAGE}.groups").options == [g for g in GROUPS if g in groups] + sorted(
+        groups - set(GROUPS))
+    order = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc")
+    assert at.multiselect(key=f"{PAGE}.sources").options == [s for s in order if s in sources] + sorted(
+        sources - set(order))
+    assert len(at.multiselect(key=f"{PAGE}.cmp").options) == len(results.models)
+    spec = compare_spec(at)  # what the browser gets is what plotly's validation makes of it
+    assert json.loads(pio.to_json(go.Figure(spec), validate=False)) == spec
+    assert spec["layout"]["template"]["layout"]["plot_bgcolor"] == "white"  # simple_white
 
 
 def test_each_control_changes_the_view(results: Results) -> None:
