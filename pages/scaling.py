@@ -108,17 +108,18 @@ def mine_note(placed: int, left: int, x_kind: str, fitted: bool) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def cached_learning_curves(path: str, mtime: float, model_ids: tuple[str, ...]) -> pd.DataFrame:
-    """The validated learning-curves table (re-read when the file changes)."""
-    return load_learning_curves(Path(path).parent, model_ids)
+def cached_learning_curves(path: str, mtime: float, results_key: str, _model_ids: pd.Series) -> pd.DataFrame:
+    """The validated learning-curves table (re-read when the file or the results' fingerprint changes)."""
+    return load_learning_curves(Path(path).parent, _model_ids)
 
 
 # --- data and controls --------------------------------------------------------------------------------
 results = page_results()
 results_key = results.fingerprint()
 curves_path = RESULTS_DIR / LEARNING_CURVES_FILE
-scaling_ids = tuple(results.models.loc[results.models["source"] == "scaling-laws", "model_id"].sort_values())
-names = results.models.set_index("model_id")["display_name"]
+scaling_models = results.models.loc[results.models["source"] == "scaling-laws"].sort_values("model_id")
+scaling_ids = tuple(scaling_models["model_id"])
+names = dict(zip(scaling_ids, scaling_models["display_name"]))  # the runs that can have a learning curve
 default_curves = [i for i in scaling_ids if "Model-B-32_Data-" in i and "Samples-34B" in i][:3]
 # this session's uploaded models join the sources (and are shown by default) while there are any
 source_options = SCALING_SOURCES + ((UPLOAD_SOURCE,) if is_uploaded(results.models).any() else ())
@@ -318,8 +319,8 @@ else:
     curve_x = c_cx.radio("x", tuple(CURVE_X_LABELS), format_func=CURVE_X_LABELS.get, key=key(PAGE, P["cx"]),
                          horizontal=True)
     try:
-        curves = cached_learning_curves(str(curves_path), curves_path.stat().st_mtime,
-                                        tuple(results.models["model_id"]))
+        curves = cached_learning_curves(str(curves_path), curves_path.stat().st_mtime, results_key,
+                                        results.models["model_id"])
     except ResultsError as exc:
         st.error(f"The learning-curves table could not be loaded: {exc}")
     else:
@@ -327,7 +328,7 @@ else:
         if shown.empty:
             st.info("Choose one or more scaling-laws runs with a published learning curve.")
         else:
-            st.plotly_chart(learning_curve_figure(shown, names.to_dict(), category_colors(chosen), curve_x),
+            st.plotly_chart(learning_curve_figure(shown, names, category_colors(chosen), curve_x),
                             key=f"{PAGE}.chart.curves", theme=None, config=PLOT_CONFIG)
             without = sorted(set(chosen) - set(shown["model_id"]))
             st.caption(

@@ -3,9 +3,12 @@ digitised points labelled, names escaped."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from effrob_core.catalog import (
@@ -143,6 +146,47 @@ def test_robustness_against_scale(results: Results, view: tuple[pd.DataFrame, pd
     np.testing.assert_allclose(np.sort(hi), np.sort(100 * er["eff_rob_hi"]))
     np.testing.assert_allclose(np.sort(lo), np.sort(100 * er["eff_rob_lo"]))
 
+
+
+def _spec(fig: go.Figure) -> dict:
+    """The figure as the browser receives it (JSON, parsed)."""
+    return json.loads(pio.to_json(fig.to_dict(), validate=False))
+
+
+def test_figures_are_valid_plotly_and_unchanged_by_validation(
+        results: Results, view: tuple[pd.DataFrame, pd.Series, dict[str, str]]) -> None:
+    # the builders skip plotly's validation for speed: rebuilding each figure with validation must
+    # accept every property (plotly raises on an unknown or invalid one) and change nothing
+    pts, groups, colors = view
+    evil = pts.copy()
+    evil.loc[0, "display_name"] = "<b>bold</b> & co"
+    fits, _ = fit_groups(pts, groups, frontier=True)
+    fits_einf, _ = fit_groups(pts, groups, irreducible=True)
+    er = robustness_vs_scale(pts, analyse_shift(results, "imagenetv2", n_resamples=50).points)
+    curves = load_learning_curves(model_ids=results.models["model_id"])
+    shown = curves[curves["model_id"].isin(sorted(curves["model_id"].unique())[:2])]
+    names = {i: f"<i>{i}</i>" for i in shown["model_id"]}
+    figs = [scaling_figure(evil, groups, colors, fits, "error", "samples", "ImageNetV2", 1e12),
+            scaling_figure(pts, groups, colors, fits_einf, "accuracy", "samples", "ImageNetV2"),
+            scaling_figure(pts, color_key(pts, "architecture"), group_colors(sorted(set(color_key(pts, "architecture"))),
+                                                                             "architecture"), (), "error", "samples"),
+            robustness_scale_figure(er, color_key(er, "data"), colors, "ImageNetV2"),
+            learning_curve_figure(shown, names, category_colors(sorted(names)), "epoch"),
+            learning_curve_figure(shown, names, category_colors(sorted(names)), "samples_seen")]
+    for fig in figs:
+        spec = _spec(fig)
+        assert _spec(go.Figure(fig.to_dict())) == spec
+        # the template is sent expanded (plotly.js knows no template names)
+        assert spec["layout"]["template"] == pio.templates["simple_white"].to_plotly_json()
+        assert spec["layout"]["xaxis"]["title"]["font"] == {"size": 15}
+    # marker traces: one per (colour group, source) in sorted order, the group's first one in the legend
+    markers = [t for t in figs[0].data if t.mode == "markers" and t.x[0] is not None]
+    keys = [(t.legendgroup, t.marker.symbol) for t in markers]
+    assert len(set(keys)) == len(keys)
+    assert [t.legendgroup for t in markers] == sorted(t.legendgroup for t in markers)
+    firsts = {t.legendgroup: t for t in reversed(markers)}
+    assert all(t.showlegend == (t is firsts[t.legendgroup]) for t in markers)
+    assert sum(len(t.x) for t in markers) == len(pts)
 
 #: Uploaded zero-shot results: three models at three scales and one without samples seen.
 MINE_CSV = b"""model,imagenet,imagenetv2,imagenet-sketch,imagenet-r,imagenet-a,objectnet,samples_seen,train_data

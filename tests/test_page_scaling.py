@@ -80,6 +80,9 @@ def test_renders(at: AppTest, results: Results) -> None:
     specs = charts(at)
     assert len(specs) == 3  # scaling, effective robustness, learning curves
     assert specs[0]["layout"]["xaxis"]["type"] == "log"
+    # every chart carries its expanded template and its legend entries
+    assert all(s["layout"]["template"]["layout"]["plot_bgcolor"] == "white" for s in specs)
+    assert {"Marker", None} == {t.get("legendgrouptitle", {}).get("text") for t in specs[0]["data"]}
     pts, left = scaling_points(results, "imagenet")
     assert f"{len(pts):,} zero-shot models placed; {left:,} zero-shot model(s)" in captions(at)
     assert "read from a figure (±0.3 pts)" in captions(at)

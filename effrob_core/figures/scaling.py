@@ -9,11 +9,13 @@ black crosses ("Your models"), drawn above the published points.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from ..catalog import DIGITIZED_LABEL, GroupFit
 from ..intervals import TESTBED_CONFIDENCE, clopper_pearson
@@ -39,8 +41,11 @@ DIGITIZED_ERROR = 0.003
 FIT_POINTS = 160
 X_TITLES = {"samples": "Samples seen", "compute": "Total training compute (GMACs)"}
 Y_TITLES = {"accuracy": "top-1 accuracy (%)", "error": "top-1 error (%)"}
+#: The plotly template of every scaling figure, expanded once (a figure built without validation keeps
+#: whatever it is given, and plotly.js knows no template names).
+TEMPLATE: dict = pio.templates["simple_white"].to_plotly_json()
 _AXIS = dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, showline=True, linecolor="#222222",
-             mirror=True, ticks="outside", tickfont=dict(size=13), title_font=dict(size=15))
+             mirror=True, ticks="outside", tickfont=dict(size=13), title=dict(font=dict(size=15)))
 
 
 def _y_values(frac: np.ndarray, y_metric: str) -> np.ndarray:
@@ -61,11 +66,25 @@ def _point_intervals(points: pd.DataFrame, confidence: float) -> tuple[np.ndarra
 
 
 def _hover(points: pd.DataFrame, x_kind: str) -> np.ndarray:
-    """Hover text per point: escaped name, training data and x."""
+    """Hover text per point: escaped name, training data and x (each column escaped once, vectorised)."""
     x_label = np.where(points["x_is_images"].to_numpy(dtype=bool), "training images",
                        "GMACs" if x_kind == "compute" else "samples seen")
     return (escape_html(points["display_name"]) + "<br>" + escape_html(points["train_data"])
             + "<br>" + pd.Series(points["x"]).map("{:.3g}".format).to_numpy() + " " + x_label)
+
+
+def _text(label: str) -> str:
+    """One label as plotly text: ``&``, ``<`` and ``>`` escaped (as :func:`escape_html` does)."""
+    return html.escape(label, quote=False)
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """The figure from plain trace and layout dicts (full property paths, the template expanded), in one call.
+
+    Built without plotly's per-property validation, which cost most of a page rerun (a few dozen
+    traces); the tests rebuild every figure with validation and compare.
+    """
+    return go.Figure(data=data, layout=dict(layout, template=TEMPLATE), _validate=False)
 
 
 def symbol_label(source: str) -> str:
@@ -74,16 +93,17 @@ def symbol_label(source: str) -> str:
     return label + ",<br>" + DIGITIZED_NOTE if source == "openclip-lowacc" else label
 
 
-def _symbol_legend(fig: go.Figure, sources: Sequence[str]) -> None:
+def _symbol_legend(sources: pd.Series) -> list[dict]:
     """Legend-only grey markers explaining the marker of each published source present (uploaded
     models have their own "Your models" entry)."""
-    present = [s for s in SOURCE_SYMBOLS if s in set(sources) and s != UPLOAD_SOURCE]
-    for src in present:
-        fig.add_trace(go.Scatter(
-            x=[None], y=[None], mode="markers", name=symbol_label(src), legendgroup=f"source:{src}",
-            legendgrouptitle_text="Marker" if src == present[0] else None,
-            marker=dict(symbol=SOURCE_SYMBOLS[src], color="#555555", size=10, line=dict(width=0)),
-            hoverinfo="skip", showlegend=True, legendrank=2000 + list(SOURCE_SYMBOLS).index(src)))
+    shown = set(sources.astype(str).unique())
+    present = [s for s in SOURCE_SYMBOLS if s in shown and s != UPLOAD_SOURCE]
+    return [dict(type="scatter", x=[None], y=[None], mode="markers", name=symbol_label(src),
+                 legendgroup=f"source:{src}",
+                 **(dict(legendgrouptitle=dict(text="Marker")) if src == present[0] else {}),
+                 marker=dict(symbol=SOURCE_SYMBOLS[src], color="#555555", size=10, line=dict(width=0)),
+                 hoverinfo="skip", showlegend=True, legendrank=2000 + list(SOURCE_SYMBOLS).index(src))
+            for src in present]
 
 
 def legend_rank(group: str) -> int:
@@ -95,52 +115,66 @@ def legend_rank(group: str) -> int:
     return 1000 + (order.index(group) if group in order else len(order))
 
 
-def _marker_traces(fig: go.Figure, points: pd.DataFrame, groups: pd.Series, colors: Mapping[str, str],
-                   y: np.ndarray, y_lo: np.ndarray | None, y_hi: np.ndarray | None, x_kind: str,
-                   value_label: str) -> None:
+def _marker_traces(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str, str], y: np.ndarray,
+                   y_lo: np.ndarray | None, y_hi: np.ndarray | None, x_kind: str, value_label: str) -> list[dict]:
     """One marker trace per (colour group, source); the first trace of a group carries its legend entry.
 
-    Uploaded models come last, so that their crosses lie above the published points."""
-    frame = points.assign(_group=groups.to_numpy(), _y=y, _row=np.arange(len(points)),
-                          _mine=points["source"].astype(str).to_numpy() == UPLOAD_SOURCE)
+    Uploaded models come last, so that their crosses lie above the published points. Rows are split
+    into traces with one stable sort; hover texts are built once for all points.
+    """
+    source = points["source"].astype(str)
+    keys = pd.DataFrame({"mine": source.to_numpy() == UPLOAD_SOURCE, "group": groups.to_numpy(),
+                         "source": source.to_numpy()})
+    by = keys.groupby(["mine", "group", "source"], sort=True)
+    code = by.ngroup().to_numpy()  # group number in sorted key order; -1 for missing keys
+    order = np.argsort(code, kind="stable")
+    bounds = np.searchsorted(code[order], np.arange(by.ngroups + 1))
+    x = points["x"].to_numpy(dtype=float)
     hover = _hover(points, x_kind)
+    template = "%{text}<br>" + value_label + ": %{y:.2f}<extra></extra>"
+    traces: list[dict] = []
     seen: set[str] = set()
-    for (_, group, source), g in frame.groupby(["_mine", "_group", "source"], sort=True):  # groups x sources
-        rows = g["_row"].to_numpy()
-        mine = source == UPLOAD_SOURCE
+    for i, (mine, group, src) in enumerate(by.size().index):  # groups x sources: a few dozen
+        rows = order[bounds[i]:bounds[i + 1]]
+        group, color = str(group), colors[str(group)]
         err = None
         if y_lo is not None and y_hi is not None:
             err = dict(type="data", symmetric=False, array=y_hi[rows] - y[rows], arrayminus=y[rows] - y_lo[rows],
-                       thickness=1, width=0, color=colors[str(group)])
-        fig.add_trace(go.Scatter(
-            x=g["x"], y=g["_y"], mode="markers", name=escape_html([group])[0], legendgroup=str(group),
-            showlegend=str(group) not in seen, error_y=err, legendrank=legend_rank(str(group)),
-            marker=dict(symbol=SOURCE_SYMBOLS.get(str(source), "circle"), color=colors[str(group)],
-                        size=12 if source == "openclip" or mine else 9, opacity=1.0 if mine else 0.9,
+                       thickness=1, width=0, color=color)
+        traces.append(dict(
+            type="scatter", x=x[rows], y=y[rows], mode="markers", name=_text(group), legendgroup=group,
+            showlegend=group not in seen, error_y=err, legendrank=legend_rank(group),
+            marker=dict(symbol=SOURCE_SYMBOLS.get(str(src), "circle"), color=color,
+                        size=12 if src == "openclip" or mine else 9, opacity=1.0 if mine else 0.9,
                         line=dict(width=0.6, color="#FFFFFF")),
-            text=hover[rows], hovertemplate="%{text}<br>" + value_label + ": %{y:.2f}<extra></extra>"))
-        seen.add(str(group))
+            text=hover[rows], hovertemplate=template))
+        seen.add(group)
+    return traces
 
 
-def _layout(fig: go.Figure, x_title: str, y_title: str, x_values: np.ndarray, y_log: bool,
-            y_values: np.ndarray, height: int) -> None:
+def _axis(title: str, **kw: object) -> dict:
+    """Paper-style axis settings with a title."""
+    return dict(_AXIS, title=dict(_AXIS["title"], text=title), **kw)
+
+
+def _layout(x_title: str, y_title: str, x_values: np.ndarray, y_log: bool, y_values: np.ndarray,
+            height: int) -> dict:
     """Paper-style axes: log x with 1M/1B labels, log or linear y with percent labels, legend at right."""
     xv = x_values[np.isfinite(x_values) & (x_values > 0)]
     x_lo, x_hi = np.log10(xv.min()) - 0.15, np.log10(xv.max()) + 0.15
     tv, tt = log_ticks(10**x_lo, 10**x_hi, minor=x_hi - x_lo < 3.5)
-    yaxis = dict(_AXIS, title_text=y_title)
+    yaxis = _axis(y_title)
     yv = y_values[np.isfinite(y_values) & (y_values > 0)]
     if y_log and yv.size:
         lo, hi = np.log10(yv.min()) - 0.05, np.log10(min(yv.max(), 100)) + 0.05
-        yaxis.update(type="log", range=[lo, hi])
         ticks = [t for t in (1, 2, 3, 5, 7, 10, 15, 20, 30, 40, 50, 60, 70, 80, 90, 100)
                  if lo <= np.log10(t) <= hi]
-        yaxis.update(tickvals=ticks, ticktext=[f"{t:g}%" for t in ticks])
+        yaxis.update(type="log", range=[lo, hi], tickvals=ticks, ticktext=[f"{t:g}%" for t in ticks])
     else:
         yaxis.update(ticksuffix="%")
-    fig.update_layout(
-        height=height, template="simple_white", font=dict(size=13), margin=dict(l=70, r=20, t=20, b=60),
-        xaxis=dict(_AXIS, type="log", title_text=x_title, range=[x_lo, x_hi], tickvals=tv, ticktext=tt),
+    return dict(
+        height=height, font=dict(size=13), margin=dict(l=70, r=20, t=20, b=60),
+        xaxis=_axis(x_title, type="log", range=[x_lo, x_hi], tickvals=tv, ticktext=tt),
         yaxis=yaxis,
         legend=dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.01, font=dict(size=11),
                     itemsizing="constant", groupclick="togglegroup", tracegroupgap=2),
@@ -155,6 +189,12 @@ def fit_curve(fit: GroupFit, extrapolate_to: float) -> tuple[np.ndarray, np.ndar
     return x, fit.fit.predict(x)
 
 
+def _x_title(points: pd.DataFrame, x_kind: str) -> str:
+    """x-axis title, saying when some points are placed at their unique training images."""
+    return X_TITLES[x_kind] + (" (◆: unique training images)" if x_kind == "samples"
+                               and points["x_is_images"].any() else "")
+
+
 def scaling_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str, str],
                    fits: Sequence[GroupFit] = (), y_metric: str = "accuracy", x_kind: str = "samples",
                    set_name: str = "ImageNet", extrapolate_to: float = 1e11,
@@ -164,12 +204,12 @@ def scaling_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str,
     Fit lines are solid over the group's data and dotted beyond it, up to ``extrapolate_to``. Error
     bars: Clopper-Pearson intervals at ``confidence``; ± 0.3 points (reading precision) for the digitised points.
     """
-    fig = go.Figure()
     y = _y_values(points["top1"].to_numpy(dtype=float), y_metric)
     lo, hi = _point_intervals(points, confidence)
     y_lo, y_hi = (_y_values(lo, y_metric), _y_values(hi, y_metric))
     if y_metric == "error":
         y_lo, y_hi = y_hi, y_lo
+    data: list[dict] = []
     all_y = [y]
     all_x = [points["x"].to_numpy(dtype=float)]
     for f in fits:  # one line per fitted group
@@ -179,28 +219,27 @@ def scaling_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str,
         x_line, y_line = x_line[valid], y_line[valid]
         inside = x_line <= f.x_max
         color = colors.get(f.group, "#555555")
-        label = escape_html([f.group])[0]
+        label = _text(f.group)
         formula = (f"{label}: E = {f.fit.a:.3g}·x<sup>{f.fit.alpha:.3f}</sup>"
                    + (f" + {100 * f.fit.e_inf:.1f}%" if f.fit.e_inf > 0 else ""))
         for part, dash, width in ((inside, "solid", 2.2), (x_line >= f.x_max, "dot", 1.8)):
             if part.sum() < 2:
                 continue
-            fig.add_trace(go.Scatter(
-                x=x_line[part], y=y_line[part], mode="lines", legendgroup=f.group, showlegend=False,
-                name=f"fit: {label}", line=dict(color=color, width=width, dash=dash), legendrank=legend_rank(f.group),
+            data.append(dict(
+                type="scatter", x=x_line[part], y=y_line[part], mode="lines", legendgroup=f.group,
+                showlegend=False, name=f"fit: {label}", line=dict(color=color, width=width, dash=dash),
+                legendrank=legend_rank(f.group),
                 hovertemplate=formula + "<br>x %{x:.3g}: %{y:.1f}%<extra>power-law fit</extra>"))
         all_x.append(x_line)
         all_y.append(y_line)
-    _marker_traces(fig, points, groups, colors, y, y_lo, y_hi, x_kind, f"{set_name} {y_metric}")
-    _symbol_legend(fig, points["source"].astype(str).tolist())
-    x_title = X_TITLES[x_kind] + (" (◆: unique training images)" if x_kind == "samples"
-                                  and points["x_is_images"].any() else "")
-    _layout(fig, x_title, f"{set_name} zero-shot {Y_TITLES[y_metric]}", np.concatenate(all_x),
-            y_metric == "error", np.concatenate([y, y_lo[np.isfinite(y_lo)], *all_y[1:]]), height)
+    data += _marker_traces(points, groups, colors, y, y_lo, y_hi, x_kind, f"{set_name} {y_metric}")
+    data += _symbol_legend(points["source"])
+    layout = _layout(_x_title(points, x_kind), f"{set_name} zero-shot {Y_TITLES[y_metric]}", np.concatenate(all_x),
+                     y_metric == "error", np.concatenate([y, y_lo[np.isfinite(y_lo)], *all_y[1:]]), height)
     if y_metric == "accuracy":
         top = np.nanmax(np.concatenate(all_y))
-        fig.update_yaxes(range=[-2, min(101, 5 * np.ceil((top + 3) / 5))])
-    return fig
+        layout["yaxis"]["range"] = [-2, min(101, 5 * np.ceil((top + 3) / 5))]
+    return _figure(data, layout)
 
 
 def robustness_scale_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str, str],
@@ -209,24 +248,23 @@ def robustness_scale_figure(points: pd.DataFrame, groups: pd.Series, colors: Map
 
     ``points`` are scaling points joined with ``eff_rob``, ``eff_rob_lo``, ``eff_rob_hi`` (fractions).
     """
-    fig = go.Figure()
     er = 100 * points["eff_rob"].to_numpy(dtype=float)
     lo = 100 * points["eff_rob_lo"].to_numpy(dtype=float)
     hi = 100 * points["eff_rob_hi"].to_numpy(dtype=float)
-    _marker_traces(fig, points, groups, colors, er, lo, hi, x_kind, f"effective robustness on {shift_name} (pts)")
-    _symbol_legend(fig, points["source"].astype(str).tolist())
-    fig.add_hline(y=0, line=dict(color=BASELINE_COLOR, width=1.5, dash="dash"))
-    fig.add_annotation(x=1, xref="paper", xanchor="right", y=0, yref="y", yanchor="top", yshift=-3, showarrow=False,
-                       text="standard-training baseline (ER = 0)", font=dict(size=12, color=BASELINE_COLOR))
-    x_title = X_TITLES[x_kind] + (" (◆: unique training images)" if x_kind == "samples"
-                                  and points["x_is_images"].any() else "")
-    _layout(fig, x_title, f"Effective robustness on {shift_name} (pts)", points["x"].to_numpy(dtype=float),
-            False, np.concatenate([lo, hi]), height)
+    data = _marker_traces(points, groups, colors, er, lo, hi, x_kind, f"effective robustness on {shift_name} (pts)")
+    data += _symbol_legend(points["source"])
+    layout = _layout(_x_title(points, x_kind), f"Effective robustness on {shift_name} (pts)",
+                     points["x"].to_numpy(dtype=float), False, np.concatenate([lo, hi]), height)
     span = np.concatenate([lo, hi, er, [0.0]])
     span = span[np.isfinite(span)]
     pad = 0.08 * max(span.max() - span.min(), 1.0)
-    fig.update_yaxes(ticksuffix="", range=[span.min() - pad, span.max() + pad], zeroline=False)
-    return fig
+    layout["yaxis"].update(ticksuffix="", range=[span.min() - pad, span.max() + pad], zeroline=False)
+    layout["shapes"] = [dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=0, y1=0,
+                             line=dict(color=BASELINE_COLOR, width=1.5, dash="dash"))]
+    layout["annotations"] = [dict(x=1, xref="paper", xanchor="right", y=0, yref="y", yanchor="top", yshift=-3,
+                                  showarrow=False, text="standard-training baseline (ER = 0)",
+                                  font=dict(size=12, color=BASELINE_COLOR))]
+    return _figure(data, layout)
 
 
 def learning_curve_figure(curves: pd.DataFrame, names: Mapping[str, str], colors: Mapping[str, str],
@@ -238,15 +276,16 @@ def learning_curve_figure(curves: pd.DataFrame, names: Mapping[str, str], colors
     """
     if x not in ("epoch", "samples_seen"):
         raise ValueError(f"unknown x {x!r}; choose epoch or samples_seen")
-    fig = go.Figure()
+    data: list[dict] = []
     for model_id, g in curves.groupby("model_id", sort=True):  # a handful of chosen models
-        label = escape_html([names.get(str(model_id), str(model_id))])[0]
-        fig.add_trace(go.Scatter(
-            x=g[x], y=100 * g["imagenet_top1"], mode="lines+markers", name=label,
+        label = _text(str(names.get(str(model_id), str(model_id))))
+        data.append(dict(
+            type="scatter", x=g[x].to_numpy(), y=100 * g["imagenet_top1"].to_numpy(dtype=float),
+            mode="lines+markers", name=label,
             line=dict(color=colors.get(str(model_id), "#555555"), width=2), marker=dict(size=4),
             hovertemplate=label + ("<br>epoch %{x}" if x == "epoch" else "<br>%{x:.3s} samples")
             + ": %{y:.2f}%<extra></extra>"))
-    xaxis = dict(_AXIS, title_text="Epoch (checkpoint)" if x == "epoch" else "Samples seen")
+    xaxis = _axis("Epoch (checkpoint)" if x == "epoch" else "Samples seen")
     if x == "samples_seen":
         xv = curves["samples_seen"].to_numpy(dtype=float)
         xv = xv[np.isfinite(xv) & (xv > 0)]
@@ -254,13 +293,12 @@ def learning_curve_figure(curves: pd.DataFrame, names: Mapping[str, str], colors
             lo, hi = np.log10(xv.min()) - 0.1, np.log10(xv.max()) + 0.1
             tv, tt = log_ticks(10**lo, 10**hi)
             xaxis.update(type="log", range=[lo, hi], tickvals=tv, ticktext=tt)
-    fig.update_layout(
-        height=height, template="simple_white", font=dict(size=13), margin=dict(l=70, r=20, t=20, b=60),
-        xaxis=xaxis, yaxis=dict(_AXIS, title_text="ImageNet zero-shot top-1 (%)", ticksuffix="%"),
+    return _figure(data, dict(
+        height=height, font=dict(size=13), margin=dict(l=70, r=20, t=20, b=60),
+        xaxis=xaxis, yaxis=_axis("ImageNet zero-shot top-1 (%)", ticksuffix="%"),
         legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0, font=dict(size=12)),
         hoverlabel=dict(align="left"),
-    )
-    return fig
+    ))
 
 
 def group_colors(labels: Sequence[str], color_by: str = "data") -> dict[str, str]:
