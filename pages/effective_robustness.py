@@ -187,7 +187,8 @@ with st.sidebar:
                              format_func=lambda s: f"{SOURCE_LABELS.get(s, s)} ({source_counts.get(s, 0):,})")
     error_bars = st.toggle("Error bars (Clopper-Pearson 99.5%)", key=key(PAGE, P["errors"]))
     link = sync_url(PAGE, PARAMS)
-    show_share_link(link)
+    # drawn after the chart: the link's code box loads a large script the chart need not wait for
+    link_slot = st.container()
 
 # --- analysis -----------------------------------------------------------------------------------------
 fit_range = None if tuple(fit_pct) == FULL_RANGE else (fit_pct[0] / 100, fit_pct[1] / 100)
@@ -195,6 +196,8 @@ try:
     analysis = cached_analysis(results, results_key, shift, x_axis, kind, baseline, fit_range)
 except ValueError as exc:
     st.error(f"No baseline for this view: {exc}. Widen the ImageNet range or choose other baseline models.")
+    with link_slot:
+        show_share_link(link)
     st.stop()
 
 pts = analysis.points
@@ -220,6 +223,8 @@ with c_fig:
            + (" (on ImageNet only: the average has no single image count)" if shift == AVERAGE else "")
            + ". " if error_bars else "")
         + "Band: 95% percentile bootstrap of the baseline (1000 resamples of models).")
+with link_slot:
+    show_share_link(link)
 
 with c_stats:
     st.markdown("**Fitted lines**")

@@ -15,6 +15,7 @@ import pytest
 from effrob_core.baseline import fit_line
 from effrob_core.datasets import IMAGENET
 from effrob_core.figures.scatter import (
+    HOVER_COLUMNS,
     MAX_LABELS,
     ZERO_SHOT_GROUP,
     axis_titles,
@@ -74,6 +75,11 @@ def _traces(fig: go.Figure, meta: str) -> list:
     return [t for t in fig.data if t.meta == meta]
 
 
+def _col(name: str) -> int:
+    """Column of ``name`` in the points' numeric hover data."""
+    return HOVER_COLUMNS.index(name)
+
+
 def _one(fig: go.Figure, meta: str):
     found = _traces(fig, meta)
     assert len(found) == 1, [t.meta for t in fig.data]
@@ -99,13 +105,34 @@ def test_points_are_transformed_and_carry_their_model_ids(sketch):
     by_id = sketch.points.set_index("model_id")
     ids = []
     for t in _traces(fig, "points"):
-        cd = np.asarray(t.customdata, dtype=object)
-        ids += list(cd[:, 0])
-        p = by_id.loc[cd[:, 0]]
+        ids += list(t.ids)
+        p = by_id.loc[list(t.ids)]
         np.testing.assert_allclose(t.x, transform(p["x"], "logit"))
         np.testing.assert_allclose(t.y, transform(p["y"], "logit"))
-        np.testing.assert_allclose(cd[:, 9].astype(float), 100 * p["eff_rob"])
+        np.testing.assert_allclose(np.asarray(t.customdata)[:, _col("eff_rob")], 100 * p["eff_rob"], atol=0.005)
+        assert list(t.text) == list(html.escape(n, quote=False) for n in p["display_name"])
     assert sorted(ids) == sorted(sketch.points["model_id"])
+
+
+def test_hover_numbers_are_one_binary_array_of_the_full_values(results):
+    """customdata is one float array per trace (percent, unrounded), sent as a typed array; names and
+    ids travel once each in ``text``/``ids``."""
+    a = analyse_shift(results, "imagenet-r", n_resamples=N_BOOT)
+    fig = _build(a, highlight="clip_zeroshot")
+    by_id = a.points.set_index("model_id")
+    checked = 0
+    for t in _traces(fig, "points") + _traces(fig, "highlight"):
+        cd = np.asarray(t.customdata)
+        assert cd.dtype == np.float64 and cd.shape == (len(t.x), len(HOVER_COLUMNS))
+        exact = 100 * by_id.loc[list(t.ids), list(HOVER_COLUMNS)].to_numpy(dtype=float)
+        np.testing.assert_array_equal(cd, exact)
+        checked += int(np.isfinite(exact).sum())
+    assert checked > 10 * len(a.points)
+    spec = json.loads(fig.to_json())
+    for t in spec["data"]:
+        if t.get("meta") in ("points", "highlight"):
+            assert set(t["customdata"]) == {"dtype", "bdata", "shape"} and t["customdata"]["dtype"] == "f8"
+            assert len(t["ids"]) == len(t["text"]) == len(t["hovertext"])
 
 
 def test_baseline_line_is_red_and_is_the_fit(sketch):
@@ -185,7 +212,7 @@ def test_hidden_groups_and_sources_are_not_drawn(sketch, all_groups):
     fig = _build(sketch, groups=shown_groups, sources=["testbed", "openclip"])
     pts = _traces(fig, "points")
     assert "Trained with more data" not in {t.legendgroup for t in pts}
-    ids = [row[0] for t in pts for row in t.customdata]
+    ids = [i for t in pts for i in t.ids]
     expect = sketch.points[shown_mask(sketch.points, shown_groups, ["testbed", "openclip"])]
     assert sorted(ids) == sorted(expect["model_id"])
     line = _one(fig, "baseline")
@@ -207,14 +234,17 @@ def test_hover_escapes_html_in_names(results):
     combined = results.combine(Results(models, evals))
     a = analyse_shift(combined, "imagenet-sketch", n_resamples=N_BOOT)
     fig = _build(a, highlight="<B>X")
-    cd = [row for t in _traces(fig, "points") for row in t.customdata if row[0] == "upload:evil"]
-    assert len(cd) == 1
-    assert cd[0][1] == html.escape(evil, quote=False) == "&lt;b&gt;x&lt;/b&gt;&lt;script&gt;"
-    assert cd[0][2] == "upload&lt;i&gt;"
+    rows = [(t.text[j], t.hovertext[j]) for t in _traces(fig, "points") + _traces(fig, "highlight")
+            for j, i in enumerate(t.ids) if i == "upload:evil"]
+    assert len(rows) == 2  # its group's trace and the highlight ring
+    for name, source in rows:
+        assert name == html.escape(evil, quote=False) == "&lt;b&gt;x&lt;/b&gt;&lt;script&gt;"
+        assert source == "upload&lt;i&gt;"
     spec = fig.to_json()
     assert "<script>" not in spec and "<b>x" not in spec and "<i>" not in spec
     for t in _traces(fig, "points") + _traces(fig, "highlight"):  # names reach hover only as escaped data
-        assert t.hovertemplate.startswith("<b>%{customdata[1]}</b>")
+        assert t.hovertemplate.startswith("<b>%{text}</b><br>") and " · %{hovertext}<br>" in t.hovertemplate
+        assert t.mode == "markers"  # text is hover-only, never drawn
     labels = [ann.text for ann in fig.layout.annotations]
     assert labels == [html.escape(evil, quote=False)]
     assert "&lt;B&gt;X" in _one(fig, "highlight").name
@@ -223,15 +253,21 @@ def test_hover_escapes_html_in_names(results):
 def test_hover_shows_accuracies_intervals_and_robustness(sketch):
     fig = _build(sketch)
     t = _traces(fig, "points")[0]
-    for field in ("%{customdata[1]}", "%{customdata[2]}", "ImageNet: %{customdata[3]:.2f}%",
-                  "ImageNet-Sketch: %{customdata[6]:.2f}%", "Effective robustness: %{customdata[9]:+.2f} pts",
-                  "99.5% CI", "95% bootstrap"):
+    c = {name: f"customdata[{i}]" for i, name in enumerate(HOVER_COLUMNS)}
+    for field in ("<b>%{text}</b>", "%{hovertext}",
+                  f"ImageNet: %{{{c['x']}:.2f}}% [%{{{c['x_lo']}:.2f}}, %{{{c['x_hi']}:.2f}}] (99.5% CI)",
+                  f"ImageNet-Sketch: %{{{c['y']}:.2f}}% [%{{{c['y_lo']}:.2f}}, %{{{c['y_hi']}:.2f}}] (99.5% CI)",
+                  f"Effective robustness: %{{{c['eff_rob']}:+.2f}} pts "
+                  f"[%{{{c['eff_rob_lo']}:+.2f}}, %{{{c['eff_rob_hi']}:+.2f}}] (95% bootstrap)",
+                  f"Relative robustness: %{{{c['rel_rob']}:+.2f}} pts"):
         assert field in t.hovertemplate
-    row = np.asarray(t.customdata, dtype=object)[0]
-    p = sketch.points.set_index("model_id").loc[row[0]]
+    row = np.asarray(t.customdata)[0]
+    p = sketch.points.set_index("model_id").loc[t.ids[0]]
+    assert t.hovertext[0] == SOURCE_LABELS[p["source"]]
     lo, hi = clopper_pearson(p["x"], p["n_x"])
-    assert row[4:6].astype(float) == pytest.approx([100 * float(lo), 100 * float(hi)])
-    assert row[10:12].astype(float) == pytest.approx([100 * p["eff_rob_lo"], 100 * p["eff_rob_hi"]])
+    assert row[[_col("x_lo"), _col("x_hi")]] == pytest.approx([100 * float(lo), 100 * float(hi)], abs=0.005)
+    assert row[[_col("eff_rob_lo"), _col("eff_rob_hi")]] == pytest.approx(
+        [100 * p["eff_rob_lo"], 100 * p["eff_rob_hi"]], abs=0.005)
 
 
 def test_highlight_enlarges_outlines_and_labels_matches(sketch):
@@ -247,11 +283,11 @@ def test_highlight_enlarges_outlines_and_labels_matches(sketch):
     matched_ids = set(sketch.points.loc[hit, "model_id"])
     for t in _traces(fig, "points"):
         size = np.broadcast_to(np.asarray(t.marker.size, dtype=float), (len(t.x),))
-        is_hit = np.array([row[0] in matched_ids for row in t.customdata])
+        is_hit = np.array([i in matched_ids for i in t.ids])
         if is_hit.any():
             assert size[is_hit].min() > size[~is_hit].max()
     ring = _one(fig, "highlight")
-    assert {row[0] for row in ring.customdata} == matched_ids
+    assert set(ring.ids) == matched_ids
     assert f"({len(matched_ids)})" in ring.name
     assert len(fig.layout.annotations) == len(matched_ids)
     assert fig.data[-1].meta == "highlight"  # drawn on top
@@ -265,11 +301,13 @@ def test_highlight_enlarges_outlines_and_labels_matches(sketch):
 def test_error_bars_toggle(results):
     a = analyse_shift(results, "objectnet", x_axis="matched", n_resamples=N_BOOT)
     off, on = _build(a), _build(a, error_bars=True)
-    for t in _traces(off, "points"):
+    for t in _traces(off, "points"):  # hidden bars send no arrays
         assert t.error_x.visible is False and t.error_y.visible is False
+        assert t.error_x.array is None and t.error_y.arrayminus is None
+    assert '"array"' not in off.to_json() and '"arrayminus"' not in off.to_json()
     for t in _traces(on, "points"):
         assert t.error_x.visible is True and t.error_y.visible is True
-        p = a.points.set_index("model_id").loc[[row[0] for row in t.customdata]]
+        p = a.points.set_index("model_id").loc[list(t.ids)]
         np.testing.assert_allclose(t.error_x.array, transform(p["x_hi"], "logit") - transform(p["x"], "logit"))
         np.testing.assert_allclose(t.error_y.arrayminus, transform(p["y"], "logit") - transform(p["y_lo"], "logit"))
         assert np.all(np.asarray(t.error_x.array) >= 0) and np.all(np.asarray(t.error_y.arrayminus) >= 0)
@@ -277,18 +315,20 @@ def test_error_bars_toggle(results):
     # the average of five shifts has no single image count: no y bars, x bars remain
     avg = _build(analyse_shift(results, "average", n_resamples=N_BOOT), error_bars=True)
     for t in _traces(avg, "points"):
-        assert t.error_x.visible is True and t.error_y.visible is False
+        assert t.error_x.visible is True and t.error_y.visible is False and t.error_y.array is None
 
 
 def test_selection_maps_back_to_model_ids(sketch):
     fig = _build(sketch, highlight="clip_zeroshot")
     pts = _traces(fig, "points")
     ring = _one(fig, "highlight")
-    selection = [{"curve_number": 4, "point_index": 0, "customdata": list(pts[0].customdata[0])},
-                 {"curve_number": 1, "point_index": 3, "x": 0.1, "y": 0.2},  # a line: no customdata
-                 {"customdata": list(ring.customdata[0])},
-                 {"customdata": list(ring.customdata[0])}]
-    assert selected_model_ids(selection) == [pts[0].customdata[0][0], ring.customdata[0][0]]
+    # a plotly selection point carries its trace's per-point arrays: ``ids`` as ``id``
+    selection = [{"curve_number": 4, "point_index": 0, "id": pts[0].ids[0],
+                  "customdata": [float(v) for v in pts[0].customdata[0]]},
+                 {"curve_number": 1, "point_index": 3, "x": 0.1, "y": 0.2},  # a line: no id
+                 {"id": ring.ids[0]},
+                 {"id": ring.ids[0]}]
+    assert selected_model_ids(selection) == [pts[0].ids[0], ring.ids[0]]
     assert selected_model_ids([]) == []
 
 
@@ -321,7 +361,7 @@ def test_uploaded_models_are_named_your_models_and_drawn_last(results):
     last = points[-1]  # WebGL traces draw in order: uploaded crosses above the published points
     assert last.name == YOUR_MODELS and last.marker.symbol == GROUP_SYMBOLS[YOUR_MODELS] == "x"
     assert last.marker.color == GROUP_COLORS[YOUR_MODELS]
-    assert sorted(row[0] for row in last.customdata) == sorted(mine.results.models["model_id"])
-    assert {row[2] for row in last.customdata} == {"Your models"}
-    published = {row[2] for t in points[:-1] for row in t.customdata}
+    assert sorted(last.ids) == sorted(mine.results.models["model_id"])
+    assert set(last.hovertext) == {"Your models"}
+    published = {s for t in points[:-1] for s in t.hovertext}
     assert published == {SOURCE_LABELS[s] for s in set(a.points["source"]) - {UPLOAD_SOURCE}}

@@ -72,6 +72,19 @@ def test_default_renders_sketch_reference_line(default_app: AppTest) -> None:
     assert dict(at.query_params) == {}
 
 
+def test_chart_spec_is_compact(default_app: AppTest) -> None:
+    """Per-point hover numbers travel as one binary float array per trace, names and ids once each,
+    and nothing is sent for the hidden error bars: the default view stays near half a megabyte."""
+    spec_text = default_app.get("plotly_chart")[0].proto.spec
+    points = _traces(json.loads(spec_text), "points")
+    assert sum(len(t["ids"]) for t in points) > 1000
+    for t in points:
+        assert t["customdata"]["dtype"] == "f8" and set(t["customdata"]) == {"dtype", "bdata", "shape"}
+        assert len(t["ids"]) == len(t["text"]) == len(t["hovertext"])
+        assert t["error_x"] == {"visible": False} and t["error_y"] == {"visible": False}
+    assert len(spec_text) < 550_000  # 716 KB when every point carried a row of strings
+
+
 def test_choosing_imagenet_sketch_shows_the_reference_line() -> None:
     at = _run({"shift": "imagenet-a"})
     assert _fits(at)["Baseline"]["slope"] != "1.0709"
@@ -120,15 +133,16 @@ def test_each_control_changes_the_view_and_the_url(default_app: AppTest, widget:
         assert names == {"Standard training", "Trained with more data"}
         assert fits["Zero-shot"]["n"] == "–" and not _traces(spec, "zero-shot-fit")
     elif param == "sources":
-        n = sum(len(t["customdata"]) for t in _traces(spec, "points"))
-        assert n < sum(len(t["customdata"]) for t in _traces(before_spec, "points"))
+        n = sum(len(t["ids"]) for t in _traces(spec, "points"))
+        assert n < sum(len(t["ids"]) for t in _traces(before_spec, "points"))
         assert f"{n:,} of " in _text(at)
     elif param == "errors":
-        assert all(t["error_x"]["visible"] for t in _traces(spec, "points"))
-        assert not any(t["error_x"]["visible"] for t in _traces(before_spec, "points"))
+        assert all(t["error_x"]["visible"] and t["error_x"]["array"] for t in _traces(spec, "points"))
+        # hidden error bars are not sent
+        assert not any(t["error_x"]["visible"] or "array" in t["error_x"] for t in _traces(before_spec, "points"))
     elif param == "search":
         ring = _traces(spec, "highlight")
-        assert len(ring) == 1 and len(ring[0]["customdata"]) >= 2
+        assert len(ring) == 1 and len(ring[0]["ids"]) >= 2
         assert "Search matches" in _text(at) and len(at.dataframe) == 1
 
 
@@ -143,8 +157,8 @@ def test_class_matched_x_axis(results: Results) -> None:
     assert spec["layout"]["xaxis"]["title"]["text"] == "ImageNet top-1, ImageNet-R classes (%)"
     left_out = analyse_shift(results, "imagenet-r", x_axis="matched", n_resamples=1).left_out
     assert left_out > 0 and f"class-matched {left_out:,}" in _text(at)
-    assert sum(len(t["customdata"]) for t in _traces(spec, "points")) < sum(
-        len(t["customdata"]) for t in _traces(full_spec, "points"))
+    assert sum(len(t["ids"]) for t in _traces(spec, "points")) < sum(
+        len(t["ids"]) for t in _traces(full_spec, "points"))
     # a shift without a class-matched subset disables the choice and explains why
     at.selectbox(key=_key("shift")).set_value("imagenetv2").run()
     assert not at.exception and at.radio(key=_key("x")).disabled
@@ -213,7 +227,7 @@ def test_uploaded_models_are_drawn_and_change_the_cached_view() -> None:
 
     mine = parse_file("my_models.csv", (Path(__file__).parent / "data" / "my_models.csv").read_bytes())
     at = _run()
-    before = {t["name"]: len(t["customdata"]) for t in _traces(_spec(at), "points")}
+    before = {t["name"]: len(t["ids"]) for t in _traces(_spec(at), "points")}
     at.session_state[UPLOADS_KEY] = [mine]
     at.session_state[UPLOADS_MERGED_KEY] = merge_uploads([mine])
     at.run()
@@ -221,7 +235,7 @@ def test_uploaded_models_are_drawn_and_change_the_cached_view() -> None:
     # the new group and source are shown without touching the controls, and the link stays short
     assert "Your models" in at.pills(key=_key("groups")).value
     assert "upload" in at.pills(key=_key("sources")).value
-    after = {t["name"]: len(t["customdata"]) for t in _traces(_spec(at), "points")}
+    after = {t["name"]: len(t["ids"]) for t in _traces(_spec(at), "points")}
     assert after.pop("Your models") >= 1 and after == before
     assert dict(at.query_params) == {}
     # clearing the uploads removes them again, without an invalid control value
@@ -229,4 +243,4 @@ def test_uploaded_models_are_drawn_and_change_the_cached_view() -> None:
     at.session_state[UPLOADS_MERGED_KEY] = None
     at.run()
     assert not at.exception and "Your models" not in at.pills(key=_key("groups")).value
-    assert {t["name"]: len(t["customdata"]) for t in _traces(_spec(at), "points")} == before
+    assert {t["name"]: len(t["ids"]) for t in _traces(_spec(at), "points")} == before

@@ -93,43 +93,52 @@ def zero_shot_fit(points: pd.DataFrame, kind: Transform) -> LinearFit | None:
 
 
 def selected_model_ids(selection_points: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Model ids of the points in a plotly selection (``customdata[0]``), unique, in selection order.
+    """Model ids of the points in a plotly selection (each point's ``id``), unique, in selection order.
 
     Points of traces without model ids (lines, band) are ignored.
     """
-    ids = [p["customdata"][0] for p in selection_points
-           if isinstance(p.get("customdata"), (list, tuple)) and p["customdata"]]
-    return list(dict.fromkeys(str(i) for i in ids))
+    ids = [p["id"] for p in selection_points if isinstance(p.get("id"), str) and p["id"]]
+    return list(dict.fromkeys(ids))
 
 
-def _customdata(p: pd.DataFrame) -> NDArray[np.object_]:
-    """Per-point hover data: model id, escaped name and source, accuracies and robustness in percent."""
-    cols = [p["model_id"].astype(str).to_numpy(dtype=object), escape_html(p["display_name"]),
-            escape_html(source_labels(p["source"]))]
-    for c in ("x", "x_lo", "x_hi", "y", "y_lo", "y_hi", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob"):
-        cols.append((100 * p[c].to_numpy(dtype=float)).astype(object))
-    return np.column_stack(cols) if len(p) else np.empty((0, len(cols)), dtype=object)
+#: Columns of a point's numeric hover data (``customdata``), in percent: accuracies with their
+#: intervals, effective robustness with its interval, relative robustness.
+HOVER_COLUMNS = ("x", "x_lo", "x_hi", "y", "y_lo", "y_hi", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob")
+
+
+def _point_data(p: pd.DataFrame) -> dict[str, Any]:
+    """Per-point data of a marker trace: model ids (``ids``, for selections), escaped names (``text``)
+    and source labels (``hovertext``), and the hover numbers (percent) as one numeric array, which
+    plotly sends as compact binary instead of a text array per point.
+    """
+    return dict(ids=p["model_id"].astype(str).to_numpy(dtype=object), text=escape_html(p["display_name"]),
+                hovertext=escape_html(source_labels(p["source"])),
+                customdata=100 * p[list(HOVER_COLUMNS)].to_numpy(dtype=float).reshape(len(p), len(HOVER_COLUMNS)))
 
 
 def _hovertemplate(group: str, shift: str, has_y_interval: bool, confidence: float, level: float) -> str:
     """Hover text of a group's points: name, group and source, accuracies with intervals, robustness."""
+    c = {name: f"customdata[{i}]" for i, name in enumerate(HOVER_COLUMNS)}
     ci = f"{100 * confidence:g}% CI"
-    y_part = "%{customdata[6]:.2f}%" + (
-        " [%{customdata[7]:.2f}, %{customdata[8]:.2f}]" if has_y_interval else "")
+    y_part = f"%{{{c['y']}:.2f}}%" + (
+        f" [%{{{c['y_lo']}:.2f}}, %{{{c['y_hi']}:.2f}}]" if has_y_interval else "")
     return (
-        "<b>%{customdata[1]}</b><br>"
-        f"{escape_html([group])[0]} · %{{customdata[2]}}<br>"
-        f"ImageNet: %{{customdata[3]:.2f}}% [%{{customdata[4]:.2f}}, %{{customdata[5]:.2f}}] ({ci})<br>"
+        "<b>%{text}</b><br>"
+        f"{escape_html([group])[0]} · %{{hovertext}}<br>"
+        f"ImageNet: %{{{c['x']}:.2f}}% [%{{{c['x_lo']}:.2f}}, %{{{c['x_hi']}:.2f}}] ({ci})<br>"
         f"{escape_html([shift_label(shift)])[0]}: {y_part}" + (f" ({ci})" if has_y_interval else "") + "<br>"
-        "Effective robustness: %{customdata[9]:+.2f} pts "
-        f"[%{{customdata[10]:+.2f}}, %{{customdata[11]:+.2f}}] ({100 * level:g}% bootstrap)<br>"
-        "Relative robustness: %{customdata[12]:+.2f} pts<extra></extra>"
+        f"Effective robustness: %{{{c['eff_rob']}:+.2f}} pts "
+        f"[%{{{c['eff_rob_lo']}:+.2f}}, %{{{c['eff_rob_hi']}:+.2f}}] ({100 * level:g}% bootstrap)<br>"
+        f"Relative robustness: %{{{c['rel_rob']}:+.2f}} pts<extra></extra>"
     )
 
 
 def _error(value: NDArray[np.float64], lo: NDArray[np.float64], hi: NDArray[np.float64],
            kind: Transform, color: str, visible: bool) -> dict[str, Any]:
-    """Asymmetric error bars in transformed units from accuracy bounds (fractions)."""
+    """Asymmetric error bars in transformed units from accuracy bounds (fractions); when hidden, no arrays
+    (they would only enlarge the figure sent to the browser)."""
+    if not visible:
+        return dict(visible=False)
     t = transform(value, kind)
     return dict(type="data", symmetric=False, array=transform(hi, kind) - t, arrayminus=t - transform(lo, kind),
                 visible=visible, thickness=0.8, width=0, color=color)
@@ -206,8 +215,8 @@ def robustness_scatter(
         hoverinfo="skip", meta="diagonal"))
 
     # Points: one WebGL trace per group, in the palette's order (unknown groups last).
-    groups = list(dict.fromkeys([g for g in GROUP_COLORS if g in set(shown["group"])]
-                                + sorted(set(shown["group"]) - set(GROUP_COLORS))))
+    present = set(shown["group"])
+    groups = [g for g in GROUP_COLORS if g in present] + sorted(present - set(GROUP_COLORS))
     for group in groups:
         in_group = (shown["group"] == group).to_numpy()
         p = shown[in_group]
@@ -222,7 +231,7 @@ def robustness_scatter(
             legendgroup=group, meta="points",
             marker=dict(color=color, symbol=symbol, size=size, opacity=0.7,
                         line=dict(color="white", width=0.5)),
-            customdata=_customdata(p),
+            **_point_data(p),
             hovertemplate=_hovertemplate(group, analysis.shift, has_y_interval, confidence, level),
             error_x=_error(x, p["x_lo"].to_numpy(dtype=float), p["x_hi"].to_numpy(dtype=float), kind, color,
                            error_bars),
@@ -238,7 +247,7 @@ def robustness_scatter(
             mode="markers", name=f"Matches “{escape_html([highlight.strip()])[0]}” ({len(h)})",
             marker=dict(symbol="circle-open", size=MARKER_SIZE * HIGHLIGHT_SCALE + 6, color="black",
                         line=dict(width=2, color="black")),
-            customdata=_customdata(h),
+            **_point_data(h),
             hovertemplate=_hovertemplate("Search match", analysis.shift, has_y_interval, confidence, level),
             meta="highlight"))
         if len(h) <= MAX_LABELS:
