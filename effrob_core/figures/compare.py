@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .style import BASELINE_COLOR, CATEGORY_PALETTE, escape_html
+from .style import BASELINE_COLOR, CATEGORY_PALETTE, escape_html, unchecked_figure
 
 _AXIS = dict(showgrid=False, zeroline=False, showline=True, linecolor="#222222", mirror=True, ticks="outside",
              tickfont=dict(size=13), title_font=dict(size=15))
@@ -66,4 +66,4 @@ def compare_figure(frame: pd.DataFrame, metric: str, interval_label: str, height
             customdata=np.stack([lo, hi], axis=1),
             hovertemplate=(name + "<br>%{x}: %{y:.2f} [%{customdata[0]:.2f}, %{customdata[1]:.2f}] "
                            + interval_label + "<extra></extra>")))
-    return go.Figure(dict(data=traces, layout=layout), _validate=False)
+    return unchecked_figure(traces, layout)

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from ..catalog import DIGITIZED_LABEL, GroupFit
 from ..intervals import TESTBED_CONFIDENCE, clopper_pearson
@@ -29,6 +28,7 @@ from .style import (
     category_colors,
     escape_html,
     log_ticks,
+    unchecked_figure,
 )
 
 #: Marker of each source on the scaling figures (published points are zero-shot image-text models).
@@ -41,9 +41,6 @@ DIGITIZED_ERROR = 0.003
 FIT_POINTS = 160
 X_TITLES = {"samples": "Samples seen", "compute": "Total training compute (GMACs)"}
 Y_TITLES = {"accuracy": "top-1 accuracy (%)", "error": "top-1 error (%)"}
-#: The plotly template of every scaling figure, expanded once (a figure built without validation keeps
-#: whatever it is given, and plotly.js knows no template names).
-TEMPLATE: dict = pio.templates["simple_white"].to_plotly_json()
 _AXIS = dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, showline=True, linecolor="#222222",
              mirror=True, ticks="outside", tickfont=dict(size=13), title=dict(font=dict(size=15)))
 
@@ -76,15 +73,6 @@ def _hover(points: pd.DataFrame, x_kind: str) -> np.ndarray:
 def _text(label: str) -> str:
     """One label as plotly text: ``&``, ``<`` and ``>`` escaped (as :func:`escape_html` does)."""
     return html.escape(label, quote=False)
-
-
-def _figure(data: list[dict], layout: dict) -> go.Figure:
-    """The figure from plain trace and layout dicts (full property paths, the template expanded), in one call.
-
-    Built without plotly's per-property validation, which cost most of a page rerun (a few dozen
-    traces); the tests rebuild every figure with validation and compare.
-    """
-    return go.Figure(data=data, layout=dict(layout, template=TEMPLATE), _validate=False)
 
 
 def symbol_label(source: str) -> str:
@@ -239,7 +227,7 @@ def scaling_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str,
     if y_metric == "accuracy":
         top = np.nanmax(np.concatenate(all_y))
         layout["yaxis"]["range"] = [-2, min(101, 5 * np.ceil((top + 3) / 5))]
-    return _figure(data, layout)
+    return unchecked_figure(data, layout)
 
 
 def robustness_scale_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str, str],
@@ -264,7 +252,7 @@ def robustness_scale_figure(points: pd.DataFrame, groups: pd.Series, colors: Map
     layout["annotations"] = [dict(x=1, xref="paper", xanchor="right", y=0, yref="y", yanchor="top", yshift=-3,
                                   showarrow=False, text="standard-training baseline (ER = 0)",
                                   font=dict(size=12, color=BASELINE_COLOR))]
-    return _figure(data, layout)
+    return unchecked_figure(data, layout)
 
 
 def learning_curve_figure(curves: pd.DataFrame, names: Mapping[str, str], colors: Mapping[str, str],
@@ -293,7 +281,7 @@ def learning_curve_figure(curves: pd.DataFrame, names: Mapping[str, str], colors
             lo, hi = np.log10(xv.min()) - 0.1, np.log10(xv.max()) + 0.1
             tv, tt = log_ticks(10**lo, 10**hi)
             xaxis.update(type="log", range=[lo, hi], tickvals=tv, ticktext=tt)
-    return _figure(data, dict(
+    return unchecked_figure(data, dict(
         height=height, font=dict(size=13), margin=dict(l=70, r=20, t=20, b=60),
         xaxis=xaxis, yaxis=_axis("ImageNet zero-shot top-1 (%)", ticksuffix="%"),
         legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0, font=dict(size=12)),

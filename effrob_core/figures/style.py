@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 from numpy.typing import ArrayLike, NDArray
 
 from ..results import UPLOAD_GROUP, UPLOAD_SOURCE
@@ -133,3 +135,18 @@ def log_ticks(low: float, high: float, minor: bool = False) -> tuple[list[float]
                 vals.append(float(v))
                 labels.append(f"{m * 10 ** (d - base)}{suffixes[base]}" if base in suffixes else f"{m}e{d}")
     return vals, labels
+
+
+#: The plotly template of the figures, expanded once: a figure built without validation keeps whatever
+#: it is given, and plotly.js knows no template names.
+TEMPLATE: dict = pio.templates["simple_white"].to_plotly_json()
+
+
+def unchecked_figure(data: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain trace and layout dicts (full property paths), with the template expanded.
+
+    Built without plotly's per-property validation (``_validate=False``, a private argument of plotly's
+    ``Figure``), which cost most of a page rerun; the figure tests rebuild figures with validation and
+    compare, so a wrong property name or a plotly that drops the argument fails there.
+    """
+    return go.Figure(data=data, layout=dict(layout, template=TEMPLATE), _validate=False)
