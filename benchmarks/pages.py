@@ -36,8 +36,9 @@ from .stats import summarise
 ROOT = Path(__file__).resolve().parents[1]
 #: Environment variable naming the directory of the results tables the app should load.
 RESULTS_ENV = "EFFROB_RESULTS_DIR"
-#: Keep these st.cache_data caches when clearing view caches (the loaded tables).
-DATA_CACHES = ("published_results", "session_results", "load_results")
+#: Keep these caches when clearing view caches: the loaded tables (published results are a
+#: st.cache_resource, which view clearing never touches).
+DATA_CACHES = ("load_results", "cached_learning_curves")
 
 
 def app_pages(app: Path = ROOT / "app.py") -> list[str]:

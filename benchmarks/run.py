@@ -92,12 +92,12 @@ def run_core(cases: list[tuple[str, int, int]], log: Any) -> list[dict[str, Any]
 
 def load_paths() -> list[str]:
     """Pages for the load sessions: those that draw a chart and have a radio or select box."""
+    from .browser import draws_chart
     from .server import page_urls
 
     paths = []
     for f, path in page_urls():
-        src = (ROOT / f).read_text() if (ROOT / f).exists() else ""
-        if "plotly_chart" in src and any(w in src for w in ("radio(", "selectbox(")):
+        if draws_chart(f) and any(w in (ROOT / f).read_text() for w in ("radio(", "selectbox(")):
             paths.append(path)
     return paths
 
