@@ -1,10 +1,11 @@
 """The baseline ("standard-training line") and its bootstrap band.
 
 Taori et al. (2020, "Measuring Robustness to Natural Distribution Shifts in Image Classification")
-fit ordinary least squares (``scipy.stats.linregress``) of transformed shift accuracy on transformed
-ImageNet accuracy over the standard-training models, and draw a 95% percentile-bootstrap band of
-1000 resamples of models (their seed 720257663, lower/higher order statistics). Miller et al. (2021,
-"Accuracy on the Line") show the same linear trend across many shifts.
+fit ordinary least squares (``scipy.stats.linregress``, whose formulas :func:`.regression.linear_fit`
+follows) of transformed shift accuracy on transformed ImageNet accuracy over the standard-training
+models, and draw a 95% percentile-bootstrap band of 1000 resamples of models (their seed 720257663,
+lower/higher order statistics). Miller et al. (2021, "Accuracy on the Line") show the same linear
+trend across many shifts.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
+from .regression import linear_fit
 from .transforms import Transform, check_transform, inverse, transform
 
 Baseline = Literal["testbed", "timm", "all-standard"]
@@ -94,9 +95,8 @@ def fit_line(
 ) -> LinearFit:
     """OLS fit in transformed space on the models whose ImageNet accuracy lies in ``fit_range``."""
     tx, ty = _fit_inputs(x_acc, y_acc, kind, fit_range)
-    res = stats.linregress(tx, ty)
-    return LinearFit(float(res.slope), float(res.intercept), float(res.rvalue), int(tx.size), kind,
-                     float(res.stderr))
+    res = linear_fit(tx, ty)
+    return LinearFit(res.slope, res.intercept, res.rvalue, int(tx.size), kind, res.stderr)
 
 
 @dataclass(frozen=True)

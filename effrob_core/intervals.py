@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special
 
 TESTBED_CONFIDENCE = 0.995
 
@@ -46,8 +46,8 @@ def _bounds(k_bytes: bytes, n_bytes: bytes, confidence: float) -> tuple[NDArray[
     k, n = np.frombuffer(k_bytes), np.frombuffer(n_bytes)
     alpha = 1.0 - confidence
     with np.errstate(invalid="ignore"):
-        lo = np.where(k > 0, stats.beta.ppf(alpha / 2, np.maximum(k, 1e-12), n - k + 1), 0.0)
-        hi = np.where(k < n, stats.beta.ppf(1 - alpha / 2, k + 1, np.maximum(n - k, 1e-12)), 1.0)
+        lo = np.where(k > 0, special.betaincinv(np.maximum(k, 1e-12), n - k + 1, alpha / 2), 0.0)
+        hi = np.where(k < n, special.betaincinv(k + 1, np.maximum(n - k, 1e-12), 1 - alpha / 2), 1.0)
     lo.flags.writeable = False
     hi.flags.writeable = False
     return lo, hi

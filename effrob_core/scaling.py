@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, stats
+from scipy import special
+
+from .regression import linear_fit
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def fit_power_law(
 ) -> PowerLawFit:
     """Fit error against x as a power law, optionally with an irreducible error ``e_inf``.
 
-    Without ``e_inf``: OLS of log(error) on log(x) (``scipy.stats.linregress``) with t intervals.
+    Without ``e_inf``: OLS of log(error) on log(x) (:func:`.regression.linear_fit`) with t intervals.
     With it: nonlinear least squares in log-error space (``scipy.optimize.curve_fit``) with
     intervals from the covariance, ``e_inf`` bounded to [0, min(error)).
     """
@@ -54,9 +56,9 @@ def fit_power_law(
     if np.unique(xv).size < need:
         raise ValueError(f"a power-law fit needs at least {need} points with distinct positive x; got {np.unique(xv).size}")
     lx, le = np.log(xv), np.log(ev)
-    lin = stats.linregress(lx, le)
+    lin = linear_fit(lx, le)
     dof = xv.size - 2
-    t = stats.t.ppf(0.5 + level / 2, dof)
+    t = special.stdtrit(dof, 0.5 + level / 2)  # Student t quantile
     if not irreducible:
         a = float(np.exp(lin.intercept))
         intervals = {
@@ -72,8 +74,10 @@ def fit_power_law(
 
     p0 = (lin.intercept, min(lin.slope, -1e-3), 0.5 * ev.min())
     bounds = ([-np.inf, -10.0, 0.0], [np.inf, 0.0, ev.min() * (1 - 1e-9)])
+    from scipy import optimize  # only this fit needs it; imported when first used
+
     params, cov = optimize.curve_fit(model, lx, le, p0=p0, bounds=bounds, maxfev=20000)
-    t3 = stats.t.ppf(0.5 + level / 2, max(xv.size - 3, 1))
+    t3 = special.stdtrit(max(xv.size - 3, 1), 0.5 + level / 2)
     se = np.sqrt(np.clip(np.diag(cov), 0.0, np.inf))
     intervals = {
         "a": (float(np.exp(params[0] - t3 * se[0])), float(np.exp(params[0] + t3 * se[0]))),

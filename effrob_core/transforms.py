@@ -12,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special
 
 Transform = Literal["logit", "probit", "linear"]
 TRANSFORMS: tuple[Transform, ...] = ("logit", "probit", "linear")
@@ -37,7 +37,7 @@ def transform(acc: ArrayLike, kind: Transform) -> NDArray[np.float64]:
     if kind == "linear":
         return a.copy()
     a = np.clip(a, EPS, 1.0 - EPS)
-    return special.logit(a) if kind == "logit" else stats.norm.ppf(a)
+    return special.logit(a) if kind == "logit" else special.ndtri(a)
 
 
 def inverse(z: ArrayLike, kind: Transform) -> NDArray[np.float64]:
@@ -50,4 +50,4 @@ def inverse(z: ArrayLike, kind: Transform) -> NDArray[np.float64]:
     check_transform(kind)
     if kind == "linear":
         return np.clip(v, 0.0, 1.0)
-    return special.expit(v) if kind == "logit" else stats.norm.cdf(v)
+    return special.expit(v) if kind == "logit" else special.ndtr(v)
