@@ -163,7 +163,7 @@ def order_statistics_of_lines(
         pred0 = x0[:, None] * slopes + intercepts
         # After a crossing the crossing line is usually the new owner: a rank check is cheaper than a sort.
         v = pred0[rows, candidate][:, None]
-        line = np.where((candidate >= 0) & ((pred0 < v).sum(axis=1) <= k) & ((pred0 <= v).sum(axis=1) > k),
+        line = np.where((candidate >= 0) & (np.count_nonzero(pred0 < v, axis=1) <= k) & (np.count_nonzero(pred0 <= v, axis=1) > k),
                         candidate, -1)
         unknown = np.flatnonzero(line < 0)
         if unknown.size:
@@ -171,7 +171,8 @@ def order_statistics_of_lines(
         d0 = pred0 - pred0[rows, line][:, None]
         ds = slopes - slopes[line][:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(d0 * ds < 0, -d0 / ds, np.inf)  # x distance to each crossing ahead
+            step = -d0 / ds  # x distance to each crossing; behind (or none, NaN) when not positive
+        step[~(step > 0)] = np.inf
         candidate = step.argmin(axis=1)
         last = np.clip(np.searchsorted(tx, x0 + step[rows, candidate], side="left") - 1, pos, end - 1)
         grow = np.flatnonzero(last > pos)
