@@ -37,6 +37,9 @@ def published_results() -> Results:
     return load_results()
 
 
+#: What a table shows for a missing value (Streamlit's default is a grey "None").
+MISSING = "–"
+
 #: Session-state keys of this browser session's uploads (kept in memory only, never on disk).
 UPLOADS_KEY = "uploads.files"  # list of per-file Upload, in the order they were loaded
 UPLOADS_MERGED_KEY = "uploads.merged"  # their merge (Upload) or None

@@ -13,6 +13,7 @@ from effrob_core.results import UPLOAD_SOURCE
 from effrob_core.transforms import EPS
 from effrob_core.viewstate import Param
 from pages.common import (
+    MISSING,
     init_state,
     key,
     page_results,
@@ -43,7 +44,7 @@ st.dataframe(
                                                      help="(model, evaluation set) accuracies in the results."),
         "Evaluation sets": st.column_config.NumberColumn(help="Distinct evaluation sets this source covers."),
         "Sets": st.column_config.TextColumn("Sets covered", width="large"),
-    })
+    }, placeholder=MISSING)
 st.table(summary.set_index("Source")[["Repository", "Commit", "License", "Citation"]])
 n_uploaded = int((results.models["source"] == UPLOAD_SOURCE).sum())
 st.caption(
@@ -62,7 +63,7 @@ listing = source_models(results, source)
 st.dataframe(listing, hide_index=True, width="stretch", height=320,
              column_config={"Samples seen": st.column_config.NumberColumn(format="compact"),
                             "Evaluations": st.column_config.NumberColumn(
-                                help="Evaluation sets with a result for this model.")})
+                                help="Evaluation sets with a result for this model.")}, placeholder=MISSING)
 st.caption(f"{len(listing):,} models from {labels[source]}.")
 with st.sidebar:
     show_share_link(sync_url(PAGE, PARAMS))
@@ -79,7 +80,7 @@ st.dataframe(
         "Class-matched x": st.column_config.TextColumn(
             help="ImageNet validation images of the shift's classes: the alternative x-axis of Taori et al."),
         "Main shift": st.column_config.CheckboxColumn(help="One of the five shifts averaged on the Models page."),
-    })
+    }, placeholder=MISSING)
 st.caption("ImageNet-R and ImageNet-A are scored on their 200 classes, ObjectNet on the 113 classes it shares "
            "with ImageNet; the video sets (pm-0 accuracy) come from the testbed only.")
 

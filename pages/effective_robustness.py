@@ -33,6 +33,7 @@ from effrob_core.robustness import (
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
 from pages.common import (
+    MISSING,
     follow_options,
     init_state,
     key,
@@ -109,7 +110,7 @@ def metrics_table(points: pd.DataFrame, shift: str) -> pd.DataFrame:
 def show_table(table: pd.DataFrame) -> None:
     """A models table with two decimals and a bounded height."""
     fmt = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns if table[c].dtype.kind == "f"}
-    st.dataframe(table, hide_index=True, column_config=fmt, height=min(400, 38 + 35 * len(table)))
+    st.dataframe(table, hide_index=True, column_config=fmt, height=min(400, 38 + 35 * len(table)), placeholder=MISSING)
 
 
 def fit_table(baseline: LinearFit, zero_shot: LinearFit | None) -> pd.DataFrame:

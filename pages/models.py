@@ -36,6 +36,7 @@ from effrob_core.robustness import robustness_by_shift
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
 from pages.common import (
+    MISSING,
     init_state,
     key,
     page_results,
@@ -182,7 +183,8 @@ cols = shown_columns(table, show_acc, show_ci)
 shown = view[[c for c in cols if c != "Model id"]].reset_index(drop=True)  # one copy of the shown columns
 shown["Model id"] = view.index.to_numpy()
 
-st.dataframe(shown, hide_index=True, width="stretch", height=460, column_config=column_config(cols))
+st.dataframe(shown, hide_index=True, width="stretch", height=460, column_config=column_config(cols),
+             placeholder=MISSING)
 c_cap, c_dl = st.columns([4, 1])
 c_cap.caption(f"{len(shown):,} of {len(table):,} models. ER in accuracy points against the {kind} baseline fit on "
               f"{BASELINE_PHRASES[baseline]}; intervals: 95% percentile bootstrap of the baseline "
@@ -217,4 +219,4 @@ else:
                                  "The dashed line at 0 is the standard-training baseline.")
                + " Missing bars: no result for that set.")
     side = table.loc[chosen].assign(**{"Model id": chosen})[shown_columns(table, True, True)]
-    st.dataframe(transposed(side), width="stretch")
+    st.dataframe(transposed(side), width="stretch", placeholder=MISSING)

@@ -50,6 +50,7 @@ from effrob_core.robustness import analyse_shift
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
 from pages.common import (
+    MISSING,
     follow_options,
     init_state,
     key,
@@ -253,7 +254,7 @@ if show_fits:
                 "r (log-log)": st.column_config.NumberColumn("r (log-log)", format="%.3f"),
                 "alpha 95% CI": st.column_config.TextColumn("α 95% CI"),
                 "E_inf 95% CI (%)": st.column_config.TextColumn("E∞ 95% CI (%)"),
-            })
+            }, placeholder=MISSING)
         st.caption(
             f"E = A·x^α{' + E∞' if irreducible else ''} fit on error as a fraction, x in "
             f"{'samples' if x_kind == 'samples' else 'GMACs'}; 95% intervals "
@@ -305,7 +306,7 @@ else:
         st.caption("No published model of the chosen sources is placed.")
     else:
         st.dataframe(robustness_by_decade(published), width="stretch",
-                     column_config={"Share with ER > 0": st.column_config.NumberColumn(format="percent")})
+                     column_config={"Share with ER > 0": st.column_config.NumberColumn(format="percent")}, placeholder=MISSING)
 
 # --- learning curves ------------------------------------------------------------------------------------
 st.subheader("Learning curves")

@@ -28,6 +28,7 @@ from effrob_core.upload import (
 )
 from effrob_core.viewstate import Param
 from pages.common import (
+    MISSING,
     clear_uploads,
     init_state,
     key,
@@ -220,7 +221,7 @@ if mine is not None and mine.n_models:
     fmt: dict[str, object] = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns
                               if table[c].dtype.kind == "f"}
     fmt["Model"] = st.column_config.TextColumn(pinned=True)
-    st.dataframe(table, hide_index=True, column_config=fmt, height=min(420, 38 + 35 * len(table)))
+    st.dataframe(table, hide_index=True, column_config=fmt, height=min(420, 38 + 35 * len(table)), placeholder=MISSING)
     c_dl, c_rm = st.columns([1, 1])
     c_dl.download_button("Download this table (CSV)", table.to_csv(index=False, float_format="%.4f"),
                          file_name="your_models_effective_robustness.csv", mime="text/csv")

@@ -104,3 +104,18 @@ def test_broken_results_table_shows_an_error_not_a_traceback(tmp_path, monkeypat
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+def test_every_table_shows_missing_values_as_a_dash() -> None:
+    """Tables hold NaN where a model lacks a set; they show "–", not Streamlit's grey "None"."""
+    from pages.common import MISSING
+
+    seen = 0
+    for page in ("pages/effective_robustness.py", "pages/scaling.py", "pages/models.py", "pages/data.py"):
+        at = AppTest.from_file(APP, default_timeout=90)
+        at.switch_page(page).run()
+        assert not at.exception
+        for df in at.dataframe:
+            assert df.proto.placeholder == MISSING, page
+            seen += 1
+    assert seen >= 6
