@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -28,7 +29,7 @@ SERVER_START_TIMEOUT_S = 60.0
 RUN_TIMEOUT_MS = 60_000
 
 APP = '[data-testid="stApp"]'
-CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+CHART_BOX = '[data-testid="stPlotlyChart"]'
 EXCEPTION = '[data-testid="stException"]'
 ALERT_ERROR = '[data-testid="stAlertContentError"]'
 ALERT_WARNING = '[data-testid="stAlertContentWarning"]'
@@ -150,9 +151,14 @@ class AppPage:
             pass
         self.wait_idle(timeout_ms)
 
+    def plot(self, index: int = 0) -> Any:
+        """The plot of the index-th chart element, counted in page order whether or not it has drawn yet
+        (a light chart further down can draw before a large WebGL one above it)."""
+        return self.page.locator(CHART_BOX).nth(index).locator(".js-plotly-plot").first
+
     def wait_chart(self, index: int = 0, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
         """Wait until the index-th plotly chart has drawn its main SVG; fail at once on an exception."""
-        drawn = self.page.locator(CHART).nth(index).locator("svg.main-svg").first
+        drawn = self.plot(index).locator("svg.main-svg").first
         exception = self.page.locator(EXCEPTION).first
         drawn.or_(exception).first.wait_for(state="visible", timeout=timeout_ms)
         if not drawn.is_visible():
@@ -173,7 +179,7 @@ class AppPage:
 
     def _chart(self, index: int) -> dict:
         self.wait_chart(index)
-        handle = self.page.locator(CHART).nth(index).element_handle()
+        handle = self.plot(index).element_handle()
         return self.page.evaluate(
             """(gd) => {
                 const text = (sel) => Array.from(gd.querySelectorAll(sel)).map(e => e.textContent);
@@ -206,7 +212,7 @@ class AppPage:
         from PIL import Image
 
         self.wait_chart(index)
-        png = self.page.locator(CHART).nth(index).screenshot()
+        png = self.plot(index).screenshot()
         rgb = Image.open(io.BytesIO(png)).convert("RGB")
         target = tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
         return sum(
