@@ -9,7 +9,6 @@ black crosses ("Your models"), drawn above the published points.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -27,6 +26,7 @@ from .style import (
     YOUR_MODELS,
     category_colors,
     escape_html,
+    escape_text,
     log_ticks,
     unchecked_figure,
 )
@@ -68,11 +68,6 @@ def _hover(points: pd.DataFrame, x_kind: str) -> np.ndarray:
                        "GMACs" if x_kind == "compute" else "samples seen")
     return (escape_html(points["display_name"]) + "<br>" + escape_html(points["train_data"])
             + "<br>" + pd.Series(points["x"]).map("{:.3g}".format).to_numpy() + " " + x_label)
-
-
-def _text(label: str) -> str:
-    """One label as plotly text: ``&``, ``<`` and ``>`` escaped (as :func:`escape_html` does)."""
-    return html.escape(label, quote=False)
 
 
 def symbol_label(source: str) -> str:
@@ -130,7 +125,7 @@ def _marker_traces(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str,
             err = dict(type="data", symmetric=False, array=y_hi[rows] - y[rows], arrayminus=y[rows] - y_lo[rows],
                        thickness=1, width=0, color=color)
         traces.append(dict(
-            type="scatter", x=x[rows], y=y[rows], mode="markers", name=_text(group), legendgroup=group,
+            type="scatter", x=x[rows], y=y[rows], mode="markers", name=escape_text(group), legendgroup=group,
             showlegend=group not in seen, error_y=err, legendrank=legend_rank(group),
             marker=dict(symbol=SOURCE_SYMBOLS.get(str(src), "circle"), color=color,
                         size=12 if src == "openclip" or mine else 9, opacity=1.0 if mine else 0.9,
@@ -207,7 +202,7 @@ def scaling_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str,
         x_line, y_line = x_line[valid], y_line[valid]
         inside = x_line <= f.x_max
         color = colors.get(f.group, "#555555")
-        label = _text(f.group)
+        label = escape_text(f.group)
         formula = (f"{label}: E = {f.fit.a:.3g}·x<sup>{f.fit.alpha:.3f}</sup>"
                    + (f" + {100 * f.fit.e_inf:.1f}%" if f.fit.e_inf > 0 else ""))
         for part, dash, width in ((inside, "solid", 2.2), (x_line >= f.x_max, "dot", 1.8)):
@@ -266,7 +261,7 @@ def learning_curve_figure(curves: pd.DataFrame, names: Mapping[str, str], colors
         raise ValueError(f"unknown x {x!r}; choose epoch or samples_seen")
     data: list[dict] = []
     for model_id, g in curves.groupby("model_id", sort=True):  # a handful of chosen models
-        label = _text(str(names.get(str(model_id), str(model_id))))
+        label = escape_text(str(names.get(str(model_id), str(model_id))))
         data.append(dict(
             type="scatter", x=g[x].to_numpy(), y=100 * g["imagenet_top1"].to_numpy(dtype=float),
             mode="lines+markers", name=label,

@@ -28,6 +28,7 @@ from .style import (
     GROUP_SYMBOLS,
     ZERO_SHOT_FIT_COLOR,
     escape_html,
+    escape_text,
     padded_range,
     percent_ticks,
     source_labels,
@@ -124,9 +125,9 @@ def _hovertemplate(group: str, shift: str, has_y_interval: bool, confidence: flo
         f" [%{{{c['y_lo']}:.2f}}, %{{{c['y_hi']}:.2f}}]" if has_y_interval else "")
     return (
         "<b>%{text}</b><br>"
-        f"{escape_html([group])[0]} · %{{hovertext}}<br>"
+        f"{escape_text(group)} · %{{hovertext}}<br>"
         f"ImageNet: %{{{c['x']}:.2f}}% [%{{{c['x_lo']}:.2f}}, %{{{c['x_hi']}:.2f}}] ({ci})<br>"
-        f"{escape_html([shift_label(shift)])[0]}: {y_part}" + (f" ({ci})" if has_y_interval else "") + "<br>"
+        f"{escape_text(shift_label(shift))}: {y_part}" + (f" ({ci})" if has_y_interval else "") + "<br>"
         f"Effective robustness: %{{{c['eff_rob']}:+.2f}} pts "
         f"[%{{{c['eff_rob_lo']}:+.2f}}, %{{{c['eff_rob_hi']}:+.2f}}] ({100 * level:g}% bootstrap)<br>"
         f"Relative robustness: %{{{c['rel_rob']}:+.2f}} pts<extra></extra>"
@@ -199,7 +200,7 @@ def robustness_scatter(
     fig.add_trace(go.Scatter(
         x=tgrid, y=transform(analysis.fit.predict(grid), kind), mode="lines",
         line=dict(color=BASELINE_COLOR, width=2.5),
-        name=f"Baseline fit ({escape_html([analysis.baseline])[0]}, n={analysis.fit.n})",
+        name=f"Baseline fit ({escape_text(analysis.baseline)}, n={analysis.fit.n})",
         hovertemplate=(f"Baseline: slope {analysis.fit.slope:.4f}, intercept {analysis.fit.intercept:.4f}"
                        "<extra></extra>"), meta="baseline"))
     if zero_shot_fit is not None:
@@ -227,7 +228,7 @@ def robustness_scatter(
         x = p["x"].to_numpy(dtype=float)
         y = p["y"].to_numpy(dtype=float)
         fig.add_trace(go.Scattergl(
-            x=transform(x, kind), y=transform(y, kind), mode="markers", name=escape_html([group])[0],
+            x=transform(x, kind), y=transform(y, kind), mode="markers", name=escape_text(group),
             legendgroup=group, meta="points",
             marker=dict(color=color, symbol=symbol, size=size, opacity=0.7,
                         line=dict(color="white", width=0.5)),
@@ -244,7 +245,7 @@ def robustness_scatter(
         h = shown[hit]
         fig.add_trace(go.Scattergl(
             x=transform(h["x"].to_numpy(dtype=float), kind), y=transform(h["y"].to_numpy(dtype=float), kind),
-            mode="markers", name=f"Matches “{escape_html([highlight.strip()])[0]}” ({len(h)})",
+            mode="markers", name=f"Matches “{escape_text(highlight.strip())}” ({len(h)})",
             marker=dict(symbol="circle-open", size=MARKER_SIZE * HIGHLIGHT_SCALE + 6, color="black",
                         line=dict(width=2, color="black")),
             **_point_data(h),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -84,8 +85,13 @@ def padded_range(kind: Transform, values: ArrayLike, pad: float = 0.04) -> tuple
     return lo - pad * span, hi + pad * span
 
 
+def escape_text(text: str) -> str:
+    """One text with ``&``, ``<`` and ``>`` escaped, for plotly (which renders a subset of HTML)."""
+    return html.escape(text, quote=False)
+
+
 def escape_html(values: ArrayLike) -> NDArray[np.object_]:
-    """Texts with ``&``, ``<`` and ``>`` escaped (as ``html.escape(s, quote=False)``), vectorised.
+    """Texts with ``&``, ``<`` and ``>`` escaped (as :func:`escape_text`), vectorised.
 
     Plotly renders a subset of HTML in hover, legend and annotation text; escaping keeps names as text.
     """
