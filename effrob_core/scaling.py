@@ -7,13 +7,17 @@ Cherti et al. (2023, "Reproducible scaling laws for contrastive language-image l
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from .regression import linear_fit
+from .scaling_points import is_uploaded
 
 
 @dataclass(frozen=True)
@@ -85,3 +89,80 @@ def fit_power_law(
         "e_inf": (float(max(params[2] - t3 * se[2], 0.0)), float(params[2] + t3 * se[2])),
     }
     return PowerLawFit(float(np.exp(params[0])), float(params[1]), float(params[2]), int(xv.size), level, intervals)
+
+
+def scale_bins(x: pd.Series | np.ndarray) -> np.ndarray:
+    """Nominal scale of each x: log10(x) rounded to 0.1 (so 12.8B, 13.0B and 13.2B samples are one scale)."""
+    return np.round(np.log10(np.asarray(x, dtype=float)), 1)
+
+
+@dataclass(frozen=True)
+class GroupFit:
+    """A power law fit on one colour group, the x range of its points, the points and scales it used."""
+
+    group: str
+    fit: PowerLawFit
+    x_min: float
+    x_max: float
+    n_points: int
+    n_x: int
+
+
+def fit_groups(points: pd.DataFrame, groups: pd.Series, irreducible: bool = False, frontier: bool = False,
+               level: float = 0.95, min_x: int = 3) -> tuple[list[GroupFit], dict[str, str]]:
+    """Power-law fit of error against x for every group with at least ``min_x`` distinct scales.
+
+    Scales are :func:`scale_bins` (x within about 12% counts as one scale). With ``frontier`` only
+    the lowest-error model at each scale of a group is fit (the best model for that many samples).
+    With ``irreducible`` the fit has an ``E_inf`` term and needs one more scale. Uploaded models
+    are never fit (they are drawn for comparison only).
+    Returns the fits and, for groups that could not be fit, the reason.
+    """
+    need = max(min_x, 4 if irreducible else 3)
+    frame = pd.DataFrame({"group": groups.to_numpy(), "x": points["x"].to_numpy(dtype=float),
+                          "error": points["error"].to_numpy(dtype=float)})
+    frame = frame.loc[~is_uploaded(points)]
+    frame["scale"] = scale_bins(frame["x"])
+    if frontier:  # the best model of each group at each scale
+        best = frame.groupby(["group", "scale"], sort=False)["error"].idxmin()
+        frame = frame.loc[best.to_numpy()]
+    fits: list[GroupFit] = []
+    skipped: dict[str, str] = {}
+    for group, g in frame.groupby("group", sort=True):  # one fit per colour group (tens, not models)
+        n_x = int(g["scale"].nunique())
+        if n_x < need:
+            skipped[str(group)] = f"{n_x} distinct scale(s) (a fit needs {need})"
+            continue
+        try:
+            with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+                warnings.simplefilter("ignore")  # ill-conditioned covariances show as wide intervals
+                fit = fit_power_law(g["x"], g["error"], irreducible=irreducible, level=level)
+        except (ValueError, RuntimeError) as exc:
+            skipped[str(group)] = f"fit failed ({exc})"
+            continue
+        fits.append(GroupFit(str(group), fit, float(g["x"].min()), float(g["x"].max()), len(g), n_x))
+    return fits, skipped
+
+
+def fit_table(fits: Sequence[GroupFit]) -> pd.DataFrame:
+    """Parameters of each fit with their intervals: A, alpha, E_inf (in %), points used and log-log r."""
+    if not fits:
+        return pd.DataFrame(columns=["Group", "Points", "Scales", "A", "A interval", "alpha",
+                                     "alpha interval", "E_inf (%)", "E_inf interval (%)", "r (log-log)"])
+    pct = int(round(100 * fits[0].fit.level))
+    rows = pd.DataFrame({
+        "Group": [f.group for f in fits],
+        "Points": [f.n_points for f in fits],
+        "Scales": [f.n_x for f in fits],
+        "A": [f.fit.a for f in fits],
+        "A interval": [f"[{f.fit.intervals['a'][0]:.3g}, {f.fit.intervals['a'][1]:.3g}]" for f in fits],
+        "alpha": [f.fit.alpha for f in fits],
+        "alpha interval": [f"[{f.fit.intervals['alpha'][0]:.3f}, {f.fit.intervals['alpha'][1]:.3f}]"
+                           for f in fits],
+        "E_inf (%)": [100 * f.fit.e_inf for f in fits],
+        "E_inf interval (%)": [f"[{100 * lo:.1f}, {100 * hi:.1f}]"
+                               for lo, hi in (f.fit.intervals["e_inf"] for f in fits)],
+        "r (log-log)": [f.fit.r for f in fits],
+    })
+    return rows.rename(columns={"A interval": f"A {pct}% CI", "alpha interval": f"alpha {pct}% CI",
+                                "E_inf interval (%)": f"E_inf {pct}% CI (%)"})

@@ -6,10 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from effrob_core.baseline import TESTBED_EXCLUDED, TESTBED_SEED
-from effrob_core.catalog import eval_set_table, source_models, source_summary
 from effrob_core.datasets import MAIN_SHIFTS
 from effrob_core.intervals import TESTBED_CONFIDENCE
 from effrob_core.results import UPLOAD_SOURCE
+from effrob_core.sources import eval_set_table, source_models, source_summary
 from effrob_core.transforms import EPS
 from effrob_core.viewstate import Param
 from pages.common import (

@@ -1,7 +1,7 @@
 """Models: every model with its accuracies and effective robustness on each main shift, filterable,
 sortable, downloadable, and a side-by-side comparison of up to 8 models.
 
-The table comes from ``effrob_core.catalog.models_table`` over
+The table comes from ``effrob_core.models_table.models_table`` over
 ``effrob_core.robustness.robustness_by_shift``; controls (and the compared models) live in the URL.
 """
 
@@ -14,7 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from effrob_core.baseline import BASELINES
-from effrob_core.catalog import (
+from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
+from effrob_core.figures.compare import compare_figure
+from effrob_core.formatting import si_number
+from effrob_core.models_table import (
     IMAGENET_COLUMN,
     MEAN_ACC_COLUMN,
     MEAN_ER_COLUMN,
@@ -25,14 +28,11 @@ from effrob_core.catalog import (
     er_column,
     filter_models,
     models_table,
-    safe_csv,
-    si_number,
     sort_models,
 )
-from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
-from effrob_core.figures.compare import compare_figure
 from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import robustness_by_shift
+from effrob_core.safe_csv import safe_csv
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
 from pages.common import (

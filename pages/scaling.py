@@ -1,6 +1,6 @@
 """Scaling: zero-shot accuracy and effective robustness of image-text models against samples seen.
 
-Points come from ``effrob_core.catalog.scaling_points``; power laws from
+Points come from ``effrob_core.scaling_points.scaling_points``; power laws from
 ``effrob_core.scaling.fit_power_law`` (Cherti et al., 2023); effective robustness from
 ``effrob_core.robustness.analyse_shift``. Controls live in the URL.
 """
@@ -13,23 +13,6 @@ import pandas as pd
 import streamlit as st
 
 from effrob_core.baseline import BASELINES
-from effrob_core.catalog import (
-    COLOR_BYS,
-    DIGITIZED_LABEL,
-    SCALING_EVAL_SETS,
-    SCALING_SOURCES,
-    X_KINDS,
-    GroupFit,
-    color_key,
-    controlled_series,
-    fit_groups,
-    fit_table,
-    is_uploaded,
-    robustness_by_decade,
-    robustness_vs_scale,
-    scaling_points,
-    shift_name,
-)
 from effrob_core.datasets import IMAGENET
 from effrob_core.figures.scaling import (
     group_colors,
@@ -38,6 +21,7 @@ from effrob_core.figures.scaling import (
     scaling_figure,
 )
 from effrob_core.figures.style import SOURCE_LABELS, YOUR_MODELS, category_colors
+from effrob_core.models_table import shift_name
 from effrob_core.results import (
     LEARNING_CURVES_FILE,
     RESULTS_DIR,
@@ -47,6 +31,20 @@ from effrob_core.results import (
     load_learning_curves,
 )
 from effrob_core.robustness import analyse_shift
+from effrob_core.scaling import GroupFit, fit_groups, fit_table
+from effrob_core.scaling_points import (
+    COLOR_BYS,
+    DIGITIZED_LABEL,
+    SCALING_EVAL_SETS,
+    SCALING_SOURCES,
+    X_KINDS,
+    color_key,
+    controlled_series,
+    is_uploaded,
+    robustness_by_decade,
+    robustness_vs_scale,
+    scaling_points,
+)
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
 from pages.common import (

@@ -11,17 +11,6 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from effrob_core.catalog import (
-    DIGITIZED_LABEL,
-    SCALING_SOURCES,
-    color_key,
-    compare_long,
-    fit_groups,
-    is_uploaded,
-    models_table,
-    robustness_vs_scale,
-    scaling_points,
-)
 from effrob_core.datasets import MAIN_SHIFTS
 from effrob_core.figures.compare import compare_figure
 from effrob_core.figures.scaling import (
@@ -42,8 +31,18 @@ from effrob_core.figures.style import (
     category_colors,
     log_ticks,
 )
+from effrob_core.models_table import compare_long, models_table
 from effrob_core.results import UPLOAD_SOURCE, Results, load_learning_curves
 from effrob_core.robustness import analyse_shift, robustness_by_shift
+from effrob_core.scaling import fit_groups
+from effrob_core.scaling_points import (
+    DIGITIZED_LABEL,
+    SCALING_SOURCES,
+    color_key,
+    is_uploaded,
+    robustness_vs_scale,
+    scaling_points,
+)
 from effrob_core.upload import parse_file
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from effrob_core.catalog import SOURCES
 from effrob_core.datasets import EVAL_SETS
 from effrob_core.results import UPLOAD_SOURCE, Results
+from effrob_core.sources import SOURCES
 from effrob_core.upload import merge_uploads, parse_file
 from pages.common import UPLOADS_KEY, UPLOADS_MERGED_KEY
 

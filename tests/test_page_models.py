@@ -14,7 +14,7 @@ import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from effrob_core.catalog import IMAGENET_COLUMN, MEAN_ER_COLUMN, ci_column, er_column
+from effrob_core.models_table import IMAGENET_COLUMN, MEAN_ER_COLUMN, ci_column, er_column
 from effrob_core.results import GROUPS, Results
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

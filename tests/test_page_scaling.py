@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from effrob_core.catalog import scaling_points
 from effrob_core.figures.style import GROUP_COLORS, SOURCE_LABELS, YOUR_MODELS
 from effrob_core.results import UPLOAD_SOURCE, Results
+from effrob_core.scaling_points import scaling_points
 from effrob_core.upload import merge_uploads, parse_file
 from pages.common import UPLOADS_KEY, UPLOADS_MERGED_KEY
 

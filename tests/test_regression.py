@@ -49,7 +49,8 @@ def test_bad_input_is_named(x, y, message) -> None:
 
 def test_app_modules_do_not_import_scipy_stats() -> None:
     """Importing scipy.stats costs about 0.6 s of a fresh server's first page: the app must not need it."""
-    code = ("import sys; import effrob_core.robustness, effrob_core.catalog, effrob_core.scaling, "
+    code = ("import sys; import effrob_core.robustness, effrob_core.sources, effrob_core.models_table, "
+            "effrob_core.safe_csv, effrob_core.scaling_points, effrob_core.scaling, "
             "effrob_core.upload, effrob_core.figures.scatter, effrob_core.figures.scaling, "
             "effrob_core.figures.compare; print('scipy.stats' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -39,7 +39,7 @@ def _layout(metric: str, height: int) -> dict[str, Any]:
 def compare_figure(frame: pd.DataFrame, metric: str, interval_label: str, height: int = 460) -> go.Figure:
     """Grouped bars: one group per evaluation set, one bar per model, error bars from ``lo``/``hi``.
 
-    ``frame`` is :func:`effrob_core.catalog.compare_long` output (values in points); ``metric`` is
+    ``frame`` is :func:`effrob_core.models_table.compare_long` output (values in points); ``metric`` is
     ``accuracy`` (top-1 %) or ``robustness`` (effective robustness, with a line at 0). The layout is
     validated once per metric and the bars are written in plotly's own property names, so the figure
     is assembled without plotly's per-property validation (about 40 ms a chart, mostly copying the

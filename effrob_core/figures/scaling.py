@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..catalog import DIGITIZED_LABEL, GroupFit
 from ..intervals import TESTBED_CONFIDENCE, clopper_pearson
 from ..results import UPLOAD_SOURCE
+from ..scaling import GroupFit
+from ..scaling_points import DIGITIZED_LABEL
 from .style import (
     BASELINE_COLOR,
     GROUP_COLORS,
