@@ -1,4 +1,4 @@
-"""Command line: ``python -m effrob_core fit|robustness ...`` for scripting and checking numbers.
+"""Command line: ``effrob fit|robustness ...`` (or ``python -m effrob_core ...``) for scripting and checking numbers.
 
 Bad arguments or input end with exit status 2 and a one-line message on stderr, never a traceback.
 """
@@ -13,6 +13,7 @@ from typing import NoReturn, TextIO
 
 import pandas as pd
 
+from .api import robustness_table
 from .baseline import BASELINES
 from .datasets import AVERAGE, EVAL_SETS, MAIN_SHIFTS
 from .results import RESULTS_DIR, Results, ResultsError, load_results
@@ -43,9 +44,14 @@ def _fit_range(values: list[str] | None) -> tuple[float, float] | None:
     return low / 100, high / 100
 
 
+def _prog() -> str:
+    """``effrob`` when run as the installed console script, else ``python -m effrob_core``."""
+    return "effrob" if Path(sys.argv[0]).name == "effrob" else "python -m effrob_core"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``fit`` and ``robustness`` subcommands and their options."""
-    parser = _Parser(prog="python -m effrob_core", description=__doc__)
+    parser = _Parser(prog=_prog(), description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     common = _Parser(add_help=False)
     common.add_argument("--shift", required=True, choices=SHIFT_CHOICES, metavar="SHIFT",
@@ -96,18 +102,7 @@ def robustness_frame(results: Results, args: argparse.Namespace) -> tuple[pd.Dat
     kwargs = {} if args.seed is None else {"seed": args.seed}
     a = analyse_shift(results, args.shift, args.baseline, args.transform, args.x_axis,
                       _fit_range(args.fit_range), n_resamples=args.n_resamples, **kwargs)
-    p = a.points
-    if args.models:
-        needle = args.models.lower()
-        p = p[p["model_id"].str.lower().str.contains(needle, regex=False)
-              | p["display_name"].str.lower().str.contains(needle, regex=False)]
-    frame = pd.DataFrame({
-        "model_id": p["model_id"], "source": p["source"], "group": p["group"],
-        "imagenet_pct": 100 * p["x"], "shift_pct": 100 * p["y"],
-        "eff_rob_pct": 100 * p["eff_rob"], "eff_rob_lo_pct": 100 * p["eff_rob_lo"],
-        "eff_rob_hi_pct": 100 * p["eff_rob_hi"], "rel_rob_pct": 100 * p["rel_rob"],
-    })
-    return frame.sort_values("eff_rob_pct", ascending=False, kind="stable"), a.left_out
+    return robustness_table(a, args.models), a.left_out
 
 
 def run_robustness(results: Results, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:

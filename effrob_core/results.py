@@ -17,7 +17,17 @@ import pandas as pd
 
 from .datasets import EVAL_SETS
 
-RESULTS_DIR = Path(__file__).resolve().parents[1] / "results"
+
+def _default_results_dir() -> Path:
+    """The copy of ``results/`` installed with the package (``pip install`` puts it in
+    ``effrob_core/published_results/``, see pyproject.toml), else the repository's ``results/``."""
+    here = Path(__file__).resolve().parent
+    installed = here / "published_results"
+    return installed if (installed / "models.csv").is_file() else here.parent / "results"
+
+
+#: Where the published tables are read from by default (``$EFFROB_RESULTS_DIR`` overrides it).
+RESULTS_DIR = _default_results_dir()
 
 MODEL_COLUMNS: tuple[str, ...] = (
     "model_id", "display_name", "source", "group", "source_category", "architecture", "train_data",

@@ -1,0 +1,113 @@
+"""A small Python API for notebooks and scripts: the dashboard's numbers as DataFrames and dataclasses.
+
+::
+
+    from effrob_core import api
+
+    results = api.load()                                   # the published tables (about 2,000 models)
+    results = api.add_results(results, "my_models.csv")    # optional: your own results, as on the page
+    a = api.analyse(results, "imagenet-sketch")            # baseline fit and every model's metrics
+    a.fit                                                  # LinearFit(slope=1.0709..., intercept=-2.3701..., n=85)
+    api.fit_table(a)                                       # the same line as a one-row DataFrame
+    api.robustness_table(a, models="/openai")             # effective robustness with its 95% interval
+
+The same code path as the dashboard and the ``effrob`` command line: :func:`analyse` is
+:func:`effrob_core.robustness.analyse_shift` (Taori et al., 2020: OLS on logit-transformed accuracies
+of the standard-training models, 95% percentile bootstrap of 1000 resamples with the testbed's seed).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from .baseline import BASELINES, TESTBED_SEED, LinearFit
+from .datasets import MAIN_SHIFTS
+from .results import Results, load_results
+from .robustness import SHIFT_CHOICES, X_AXES, ShiftAnalysis, analyse_shift, robustness_by_shift, x_key
+from .transforms import TRANSFORMS, Transform
+from .upload import parse_files
+
+__all__ = [
+    "BASELINES", "MAIN_SHIFTS", "SHIFT_CHOICES", "TRANSFORMS", "X_AXES", "LinearFit", "Results", "ShiftAnalysis",
+    "add_results", "analyse", "fit_table", "load", "robustness_by_shift", "robustness_table",
+]
+
+#: Columns of :func:`robustness_table` (the command line's ``robustness --format csv`` columns).
+ROBUSTNESS_COLUMNS: tuple[str, ...] = (
+    "model_id", "source", "group", "imagenet_pct", "shift_pct", "eff_rob_pct", "eff_rob_lo_pct", "eff_rob_hi_pct",
+    "rel_rob_pct",
+)
+
+
+def load(directory: str | Path | None = None) -> Results:
+    """The published results tables (or those in ``directory``), validated: ``.models`` and ``.evaluations``."""
+    return load_results(directory)
+
+
+def add_results(results: Results, *files: str | Path | tuple[str, bytes]) -> Results:
+    """``results`` with your own models added (group "Your models", ids ``upload:<name>``).
+
+    Each file is a path or a ``(name, bytes)`` pair in any format the dashboard's Your results page
+    reads (template CSV, CLIP_benchmark JSON or CSV). A problem raises
+    :class:`effrob_core.upload.UploadError` naming the file, row and column; notes on how the files
+    were read are issued as warnings. The baseline fit keeps using published models only.
+    """
+    blobs = [f if isinstance(f, tuple) else (Path(f).name, Path(f).read_bytes()) for f in files]
+    if not blobs:
+        return results
+    upload = parse_files(blobs)
+    for note in upload.notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
+    return results.combine(upload.results)
+
+
+def analyse(
+    results: Results,
+    shift: str,
+    baseline: str = "testbed",
+    transform: Transform = "logit",
+    x_axis: str = "full",
+    fit_range: tuple[float, float] | None = None,
+    n_resamples: int = 1000,
+    seed: int = TESTBED_SEED,
+) -> ShiftAnalysis:
+    """Fit the baseline for one shift and compute every model's metrics (fractions, not percent).
+
+    ``fit_range`` restricts the fit to baseline models with ImageNet accuracy in [low, high]
+    (fractions). The result's ``fit`` is a :class:`LinearFit`, ``boot`` the bootstrap band and
+    ``points`` one row per model with ``x``, ``y``, ``eff_rob`` and its interval.
+    """
+    return analyse_shift(results, shift, baseline, transform, x_axis, fit_range, n_resamples=n_resamples, seed=seed)
+
+
+def fit_table(analysis: ShiftAnalysis) -> pd.DataFrame:
+    """The baseline line of an analysis as a one-row DataFrame (what ``effrob fit`` prints)."""
+    low, high = analysis.fit_range if analysis.fit_range is not None else (float("nan"), float("nan"))
+    return pd.DataFrame([{
+        "shift": analysis.shift, "x_axis": x_key(analysis.shift, analysis.x_axis), "baseline": analysis.baseline,
+        "fit_low": low, "fit_high": high, **asdict(analysis.fit),
+    }])
+
+
+def robustness_table(analysis: ShiftAnalysis, models: str | None = None) -> pd.DataFrame:
+    """One row per model, most effectively robust first: accuracies and effective robustness with its
+    interval in percent (the columns of ``effrob robustness --format csv``).
+
+    ``models`` keeps only models whose id or display name contains that text (case-insensitive).
+    """
+    p = analysis.points
+    if models:
+        needle = models.lower()
+        p = p[p["model_id"].str.lower().str.contains(needle, regex=False)
+              | p["display_name"].str.lower().str.contains(needle, regex=False)]
+    frame = pd.DataFrame({
+        "model_id": p["model_id"], "source": p["source"], "group": p["group"],
+        "imagenet_pct": 100 * p["x"], "shift_pct": 100 * p["y"],
+        "eff_rob_pct": 100 * p["eff_rob"], "eff_rob_lo_pct": 100 * p["eff_rob_lo"],
+        "eff_rob_hi_pct": 100 * p["eff_rob_hi"], "rel_rob_pct": 100 * p["rel_rob"],
+    }, columns=list(ROBUSTNESS_COLUMNS))
+    return frame.sort_values("eff_rob_pct", ascending=False, kind="stable").reset_index(drop=True)
