@@ -18,15 +18,9 @@ from tests.conftest import ROOT
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
-def test_every_package_is_listed() -> None:
-    listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
-    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "effrob_core").rglob("__init__.py")}
-    assert found <= listed, f"add {sorted(found - listed)} to [tool.setuptools] packages in pyproject.toml"
+def test_console_script_data_and_dependencies() -> None:
     data = PYPROJECT["tool"]["setuptools"]["package-dir"]["effrob_core.published_results"]
-    assert (ROOT / data / "models.csv").is_file() and "effrob_core.published_results" in listed
-
-
-def test_console_script_and_dependencies() -> None:
+    assert data == "results" and (ROOT / data / "models.csv").is_file()
     assert PYPROJECT["project"]["scripts"] == {"effrob": "effrob_core.cli:main"}
     assert PYPROJECT["tool"]["setuptools"]["dynamic"]["dependencies"] == {"file": ["requirements.txt"]}
 
@@ -65,6 +59,12 @@ def test_pip_install_then_effrob_fit_from_another_folder(tmp_path: Path) -> None
     assert fit.returncode == 0, fit.stderr
     fields = dict(line.split(None, 1) for line in fit.stdout.strip().splitlines())
     assert (fields["slope"], fields["intercept"], fields["n"]) == ("1.0709", "-2.3701", "85")
+
+    site = Path(subprocess.run([str(bin_dir / "python"), "-c", "import effrob_core; print(effrob_core.__file__)"],
+                               cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60).stdout.strip()).parent
+    assert env_dir in site.parents
+    for init in (ROOT / "effrob_core").rglob("__init__.py"):  # every subpackage is installed
+        assert (site / init.relative_to(ROOT / "effrob_core")).is_file(), init
 
     where = subprocess.run([str(bin_dir / "python"), "-c", "import effrob_core.results as r; print(r.RESULTS_DIR)"],
                            cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60)
