@@ -17,7 +17,7 @@ from .api import robustness_table
 from .baseline import BASELINES
 from .datasets import AVERAGE, EVAL_SETS, MAIN_SHIFTS
 from .results import RESULTS_DIR, Results, ResultsError, load_results
-from .robustness import SHIFT_CHOICES, X_AXES, analyse_shift, x_key
+from .robustness import OTHER_SHIFT_CHOICES, SHIFT_CHOICES, X_AXES, analyse_shift, check_set, x_key
 from .transforms import TRANSFORMS
 from .upload import parse_files
 
@@ -49,14 +49,32 @@ def _prog() -> str:
     return "effrob" if Path(sys.argv[0]).name == "effrob" else "python -m effrob_core"
 
 
+def _set_key(value: str) -> str:
+    """An evaluation-set key (any key of ``EVAL_SETS`` or ``average``), for ``--shift`` and ``--x-set``."""
+    try:
+        return check_set(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _listed_others() -> str:
+    listed = [k for k in OTHER_SHIFT_CHOICES if EVAL_SETS[k].listed and "." not in k]
+    return ", ".join(listed)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``fit`` and ``robustness`` subcommands and their options."""
     parser = _Parser(prog=_prog(), description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     common = _Parser(add_help=False)
-    common.add_argument("--shift", required=True, choices=SHIFT_CHOICES, metavar="SHIFT",
-                        help=f"evaluation set on the y-axis: {', '.join(SHIFT_CHOICES)} "
-                             f"({AVERAGE} = mean of {', '.join(MAIN_SHIFTS)})")
+    common.add_argument("--shift", required=True, type=_set_key, metavar="SHIFT",
+                        help=f"evaluation set on the y-axis: a natural shift ({', '.join(SHIFT_CHOICES)}; "
+                             f"{AVERAGE} = mean of {', '.join(MAIN_SHIFTS)}), a synthetic or consistency setting "
+                             f"({_listed_others()}, and per corruption/severity keys such as imagenet-c.fog "
+                             "or imagenet-c.fog.3), or any other evaluation-set key")
+    common.add_argument("--x-set", type=_set_key, metavar="SET", default=None,
+                        help="evaluation set on the x-axis instead of ImageNet (any key, e.g. imagenetv2); "
+                             "overrides --x-axis"); the x column keeps its name imagenet_pct")
     common.add_argument("--baseline", default="testbed", choices=BASELINES,
                         help="models the line is fit on (default: testbed, as Taori et al. 2020)")
     common.add_argument("--transform", default="logit", choices=TRANSFORMS, help="axis scaling (default: logit)")
@@ -77,17 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _describe_x(shift: str, x_axis: str) -> str:
-    key = x_key(shift, x_axis)
-    return f"{EVAL_SETS[key].name} [{key}]"
+def _describe_x(shift: str, x_axis: str, x_set: str | None = None) -> str:
+    key = x_key(shift, x_axis, x_set)
+    return f"{EVAL_SETS[key].name if key in EVAL_SETS else key} [{key}]"
 
 
 def run_fit(results: Results, args: argparse.Namespace, out: TextIO) -> None:
     """Print the baseline fit for the chosen view."""
     a = analyse_shift(results, args.shift, args.baseline, args.transform, args.x_axis,
-                      _fit_range(args.fit_range), n_resamples=1)
+                      _fit_range(args.fit_range), n_resamples=1, x_set=args.x_set)
     rows = [
-        ("shift", args.shift), ("x-axis", _describe_x(args.shift, args.x_axis)), ("transform", args.transform),
+        ("shift", args.shift), ("x-axis", _describe_x(args.shift, args.x_axis, args.x_set)), ("transform", args.transform),
         ("baseline", args.baseline),
         ("fit range", "all" if args.fit_range is None else f"{args.fit_range[0]}-{args.fit_range[1]}% ImageNet"),
         ("slope", f"{a.fit.slope:.4f}"), ("intercept", f"{a.fit.intercept:.4f}"), ("r", f"{a.fit.r:.4f}"),
@@ -101,7 +119,7 @@ def robustness_frame(results: Results, args: argparse.Namespace) -> tuple[pd.Dat
     """One row per model with accuracies and robustness in percent, and the number left out."""
     kwargs = {} if args.seed is None else {"seed": args.seed}
     a = analyse_shift(results, args.shift, args.baseline, args.transform, args.x_axis,
-                      _fit_range(args.fit_range), n_resamples=args.n_resamples, **kwargs)
+                      _fit_range(args.fit_range), n_resamples=args.n_resamples, x_set=args.x_set, **kwargs)
     return robustness_table(a, args.models), a.left_out
 
 
@@ -109,7 +127,7 @@ def run_robustness(results: Results, args: argparse.Namespace, out: TextIO, err:
     """Print effective robustness with its interval and relative robustness per model."""
     frame, left_out = robustness_frame(results, args)
     note = (f"# {left_out} model(s) with {args.shift} results lack "
-            f"{x_key(args.shift, args.x_axis)} or one of the averaged shifts and are left out")
+            f"{x_key(args.shift, args.x_axis, args.x_set)} or one of the averaged sets and are left out")
     if args.format == "csv":
         frame.to_csv(out, index=False, float_format="%.4f", lineterminator="\n")
         if left_out:

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+import numpy as np
 import pandas as pd
 
-from .datasets import EVAL_SETS
+from .datasets import EVAL_SETS, IMAGENET_C_FAMILIES, IMAGENETV2_VARIANTS, PGD_ATTACKS, SEVERITIES
 
 MODEL_COLUMNS: tuple[str, ...] = (
     "model_id", "display_name", "source", "group", "source_category", "architecture", "train_data",
@@ -52,6 +53,23 @@ TESTBED_COLUMNS: dict[str, str] = {
     "val-on-vid-robust-classes": "imagenet-vid-robust-classes",
     "val-on-ytbb-robust-classes": "ytbb-robust-classes",
 }
+#: The testbed's synthetic and consistency settings (registry kinds "synthetic" and "variant"),
+#: generated from the registry: testbed column -> registry key.
+TESTBED_SYNTHETIC_COLUMNS: dict[str, str] = {
+    **{f"imagenet-c.{c}.{s}_{suffix}": f"{family}.{c}.{s}"
+       for family, (suffix, _, corruptions) in IMAGENET_C_FAMILIES.items() for c in corruptions for s in SEVERITIES},
+    **{k: k for k in PGD_ATTACKS},
+    "greyscale": "greyscale", "stylized_imagenet": "stylized-imagenet",
+    "imagenet-vid-robust_pm10": "imagenet-vid-robust-pm10", "ytbb-robust_pm10": "ytbb-robust-pm10",
+    **{k: k for k in IMAGENETV2_VARIANTS},
+}
+#: Settings the testbed ran on the whole set (50,000 images) for some models and on its fixed 10% subset
+#: (``*_10percent``, 5,000 images) for others, published in one column (``replace_10percent_naive``).
+TESTBED_SUBSET_FAMILIES: tuple[str, ...] = ("imagenet-c", "pgd")
+TESTBED_FULL, TESTBED_SUBSET = 50_000, 5_000
+#: A model whose values of a family are at least this share whole 5,000ths ran on the subset; at most
+#: ``SUBSET_CHANCE`` (a full-set value is a whole 5,000th by chance 1 time in 10), on the full set.
+SUBSET_ALL, SUBSET_CHANCE = 0.9, 0.25
 TESTBED_GROUPS: dict[str, str] = {
     "Standard training": STANDARD,
     "Robustness intervention": ROBUST,
@@ -85,6 +103,8 @@ TESTBED_N_IMAGES: dict[str, int] = {
     "imagenet-a": 7_500, "objectnet": 18_514, "imagenet-vid-robust": 1_109, "ytbb-robust": 2_030,
     "imagenet-r-classes": 10_000, "imagenet-a-classes": 10_000, "objectnet-classes": 6_250,
     "imagenet-vid-robust-classes": 14_400, "ytbb-robust-classes": 11_550,
+    "greyscale": 50_000, "stylized-imagenet": 50_000, "imagenet-vid-robust-pm10": 1_109,
+    "ytbb-robust-pm10": 2_030, **{k: 10_000 for k in IMAGENETV2_VARIANTS},
 }
 
 # --- timm (huggingface/pytorch-image-models) ----------------------------------------------------
@@ -274,6 +294,24 @@ def openclip_train_data(tags: pd.Series) -> pd.Series:
     return pool_label.fillna(first_match(tags, OPENCLIP_TRAIN_DATA)).astype(str)
 
 
+def testbed_subset_sizes(evals: pd.DataFrame) -> pd.Series:
+    """Images behind each testbed ImageNet-C / PGD value (long table of fractions): 50,000 or 5,000.
+
+    The published column mixes full-set runs and 10%-subset runs. Every value is a whole number of
+    50,000ths; one that is also a whole number of 5,000ths may be a subset run (or, 1 time in 10, a
+    full-set value by chance). Per model and family: a model with at least ``SUBSET_ALL`` of its
+    values whole 5,000ths ran the subset, one with at most ``SUBSET_CHANCE`` the full set; in between
+    (models run partly on each) each value that is a whole 5,000th counts as the subset, the
+    conservative choice (a wider interval). Other rows get NaN.
+    """
+    family = evals["eval_set"].str.extract(r"^(imagenet-c|pgd)\b")[0]
+    k = evals["top1"] * TESTBED_SUBSET
+    whole = (k - k.round()).abs() < 1e-3
+    share = whole.groupby([evals["model_id"], family]).transform("mean")
+    subset = (share >= SUBSET_ALL) | (whole & (share > SUBSET_CHANCE))
+    return pd.Series(np.where(subset, TESTBED_SUBSET, TESTBED_FULL), index=evals.index).where(family.notna())
+
+
 def timm_group(tag_key: pd.Series, arch: pd.Series) -> pd.Series:
     """Group of timm models from ``TIMM_GROUP_RULES`` (first match wins); unmatched models are an error."""
     out = pd.Series(pd.NA, index=tag_key.index, dtype="object")
@@ -333,11 +371,12 @@ def load_testbed(upstream: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]
     untyped = sorted(set(top1["model"]) - set(types["model"]))
     if untyped:
         raise IngestError(f"testbed: results rows without a model type: {untyped[:5]}")
-    kept = top1[["model", *TESTBED_COLUMNS]]
+    columns = {**TESTBED_COLUMNS, **TESTBED_SYNTHETIC_COLUMNS}
+    kept = top1[["model", *columns]]
     empty = kept.set_index("model").isna().all(axis=1)
     notes.append(f"testbed: {int(empty.sum())} models have no value in any kept column (dropped): "
                  + ", ".join(empty[empty].index))
-    df = kept[~empty.to_numpy()].merge(types, on="model", how="left", validate="one_to_one")
+    df = kept[~empty.to_numpy()].merge(types, on="model", how="left", validate="one_to_one").copy()
     category = df["natural_shift_model_type"]
     unknown = ~category.isin(list(TESTBED_GROUPS))
     if unknown.any():
@@ -350,9 +389,15 @@ def load_testbed(upstream: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]
     models = _models_frame(
         model_id=model_id, display_name=df["model"], source="testbed", group=group,
         source_category=category, architecture=df["model"], train_data=train_data, digitized=False)
-    evals = _long(df.assign(model_id=model_id), "model_id", TESTBED_COLUMNS)
+    evals = _long(df.assign(model_id=model_id), "model_id", columns)
     evals["top1"] = evals["top1"] / 100.0
-    evals["n_images"] = evals["eval_set"].map(TESTBED_N_IMAGES)
+    evals["n_images"] = evals["eval_set"].map(TESTBED_N_IMAGES).fillna(testbed_subset_sizes(evals))
+    sub = evals[evals["eval_set"].str.match(r"^(?:imagenet-c|pgd)\b")]
+    for fam in TESTBED_SUBSET_FAMILIES:
+        part = sub[sub["eval_set"].str.startswith(fam)]
+        on_subset = part.loc[part["n_images"] == TESTBED_SUBSET, "model_id"]
+        notes.append(f"testbed: {fam}: {len(on_subset)} of {len(part)} values from the 10% subset (5,000 images), "
+                     f"{on_subset.nunique()} models")
     return models, evals, notes
 
 

@@ -24,7 +24,7 @@ from .baseline import (
     bootstrap_line,
     fit_line,
 )
-from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS, SHIFTS
+from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS, SHIFTS, SYNTHETIC, VARIANTS, leaf_weights
 from .intervals import TESTBED_CONFIDENCE, clopper_pearson
 from .results import Results
 from .transforms import Transform
@@ -32,15 +32,36 @@ from .transforms import Transform
 XAxis = Literal["full", "matched"]
 X_AXES: tuple[XAxis, ...] = ("full", "matched")
 SHIFT_CHOICES: tuple[str, ...] = SHIFTS + (AVERAGE,)
+#: The testbed's synthetic and consistency settings, offered on the y-axis beside the natural shifts.
+OTHER_SHIFT_CHOICES: tuple[str, ...] = SYNTHETIC + VARIANTS
+#: Every evaluation set (stored or aggregate) and ``average``: any of them may go on either axis, as in
+#: the testbed's plotting playground.
+SET_CHOICES: tuple[str, ...] = tuple(EVAL_SETS) + (AVERAGE,)
 
 
-def x_key(shift: str, x_axis: str) -> str:
-    """The evaluation set on the x-axis: full ImageNet, or the class-matched ImageNet subset."""
-    if shift not in SHIFT_CHOICES:
-        raise ValueError(f"unknown shift {shift!r}; choose one of {', '.join(SHIFT_CHOICES)}")
+def check_set(key: str, what: str = "evaluation set") -> str:
+    """Return ``key`` if it names an evaluation set (or ``average``), else raise ``ValueError``."""
+    if key not in SET_CHOICES:
+        natural = ", ".join(SHIFT_CHOICES)
+        raise ValueError(f"unknown {what} {key!r}; choose a key of effrob_core.datasets.EVAL_SETS, e.g. "
+                         f"{IMAGENET}, {natural}, imagenet-c, pgd, greyscale")
+    return key
+
+
+def x_key(shift: str, x_axis: str, x_set: str | None = None) -> str:
+    """The evaluation set on the x-axis: ``x_set`` when given (any set but the y one); else full
+    ImageNet, or the class-matched ImageNet subset of the shift."""
+    check_set(shift, "shift")
+    if x_set is not None:
+        check_set(x_set, "x-axis set")
+        if x_set == shift:
+            raise ValueError(f"the x-axis and the y-axis are both {shift}; choose two different sets")
+        return x_set
     if x_axis not in X_AXES:
         raise ValueError(f"unknown x-axis {x_axis!r}; choose one of {', '.join(X_AXES)}")
     if x_axis == "full":
+        if shift == IMAGENET:
+            raise ValueError("imagenet is the x-axis; choose another set for y, or another x-axis set")
         return IMAGENET
     matched = None if shift == AVERAGE else EVAL_SETS[shift].matched_x
     if matched is None:
@@ -49,8 +70,27 @@ def x_key(shift: str, x_axis: str) -> str:
 
 
 def y_keys(shift: str) -> tuple[str, ...]:
-    """The evaluation sets averaged on the y-axis (one, or the five main shifts for ``average``)."""
-    return MAIN_SHIFTS if shift == AVERAGE else (shift,)
+    """The stored evaluation sets averaged on an axis (one, the five main shifts for ``average``, or
+    the settings an aggregate such as ``imagenet-c`` averages)."""
+    return tuple(leaf_weights(check_set(shift)))
+
+
+def set_accuracy(results: Results, key: str) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """Top-1 of every model (models order) on a set, its image count, and whether the model has any part.
+
+    An aggregate is the weighted mean of its stored settings (:func:`effrob_core.datasets.leaf_weights`),
+    missing unless the model has all of them, as the testbed's ``mean(skipna=False)``; its image
+    count is NaN (a mean has no single count, so no binomial interval).
+    """
+    weights = leaf_weights(check_set(key))
+    top1 = results.wide("top1")[list(weights)].to_numpy(dtype=float)
+    values = top1 @ np.fromiter(weights.values(), dtype=float, count=len(weights))  # NaN where any part is
+    has_any = ~np.isnan(top1).all(axis=1)
+    if len(weights) == 1:
+        n = results.wide("n_images")[key].to_numpy(dtype=float)
+    else:
+        n = np.full(len(values), np.nan)
+    return values, n, has_any
 
 
 def effective_robustness(x_acc: ArrayLike, y_acc: ArrayLike, fit: LinearFit) -> NDArray[np.float64]:
@@ -72,26 +112,21 @@ def effective_robustness_interval(
     return y - hi, y - lo
 
 
-def shift_points(results: Results, shift: str, x_axis: str = "full") -> tuple[pd.DataFrame, int]:
+def shift_points(results: Results, shift: str, x_axis: str = "full",
+                 x_set: str | None = None) -> tuple[pd.DataFrame, int]:
     """Models with both accuracies for the view, and how many models with a y were left out for lack of x.
 
     Returns the models table's columns plus ``x``, ``y``, ``n_x``, ``n_y`` (image counts; NaN for
-    an average) for every model that has the x set and all y sets.
+    an average or aggregate) for every model that has the x set and all y sets. ``x_set`` puts any
+    evaluation set on the x-axis instead of ImageNet (see :func:`x_key`).
     """
-    xk = x_key(shift, x_axis)
-    ys = y_keys(shift)
-    top1 = results.wide("top1")
-    count = results.wide("n_images")
-    y = top1[list(ys)].mean(axis=1, skipna=False)
-    has_y = y.notna()
-    if shift == AVERAGE:  # models with some but not all of the five shifts are left out too
-        has_y = top1[list(ys)].notna().any(axis=1)
-    x = top1[xk]
-    keep = (x.notna() & y.notna()).to_numpy()
-    left_out = int((has_y & ~(x.notna() & y.notna())).sum())
-    pts = results.models.loc[keep].reset_index(drop=True)
-    values = {"x": x.to_numpy()[keep], "y": y.to_numpy()[keep], "n_x": count[xk].to_numpy(dtype=float)[keep],
-              "n_y": count[ys[0]].to_numpy(dtype=float)[keep] if len(ys) == 1 else np.full(int(keep.sum()), np.nan)}
+    xk = x_key(shift, x_axis, x_set)
+    y, n_y, has_y = set_accuracy(results, shift)
+    x, n_x, _ = set_accuracy(results, xk)
+    both = ~np.isnan(x) & ~np.isnan(y)
+    left_out = int((has_y & ~both).sum())  # models with some but not all parts of an aggregate too
+    pts = results.models.loc[both].reset_index(drop=True)
+    values = {"x": x[both], "y": y[both], "n_x": n_x[both], "n_y": n_y[both]}
     return pd.concat([pts, pd.DataFrame(values, index=pts.index)], axis=1), left_out
 
 
@@ -108,6 +143,7 @@ class ShiftAnalysis:
     left_out: int
     fit: LinearFit
     boot: BootstrapFit
+    x_set: str | None = None  # the x-axis set when it is not ImageNet or its class-matched subset
 
 
 def analyse_shift(
@@ -121,14 +157,17 @@ def analyse_shift(
     seed: int = TESTBED_SEED,
     confidence: float = TESTBED_CONFIDENCE,
     level: float = 0.95,
+    x_set: str | None = None,
 ) -> ShiftAnalysis:
     """Fit the baseline for one shift and compute every model's metrics with intervals.
+
+    ``x_set`` puts any evaluation set on the x-axis (``fit_range`` then bounds that set's accuracy).
 
     ``points`` gains ``in_baseline``, Clopper-Pearson bounds ``x_lo``/``x_hi``/``y_lo``/``y_hi``
     at ``confidence``, ``eff_rob`` with its bootstrap interval ``eff_rob_lo``/``eff_rob_hi`` at
     ``level``, and ``rel_rob``; all accuracies and differences are fractions.
     """
-    pts, left_out = shift_points(results, shift, x_axis)
+    pts, left_out = shift_points(results, shift, x_axis, x_set)
     member = baseline_mask(pts, baseline)
     if fit_range is not None:
         member = member & (pts["x"] >= fit_range[0]).to_numpy() & (pts["x"] <= fit_range[1]).to_numpy()
@@ -143,7 +182,7 @@ def analyse_shift(
                "baseline_y": baseline_y, "eff_rob": y - baseline_y, "eff_rob_lo": eff_rob_lo,
                "eff_rob_hi": eff_rob_hi, "rel_rob": relative_robustness(x, y)}
     pts = pd.concat([pts, pd.DataFrame(metrics, index=pts.index)], axis=1)
-    return ShiftAnalysis(shift, x_axis, baseline, transform, fit_range, pts, left_out, fit, boot)
+    return ShiftAnalysis(shift, x_axis, baseline, transform, fit_range, pts, left_out, fit, boot, x_set)
 
 
 def robustness_by_shift(

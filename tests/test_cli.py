@@ -72,7 +72,7 @@ def test_robustness_table_filter_and_average() -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["fit", "--shift", "imagenet-z"], "argument --shift: invalid choice"),
+        (["fit", "--shift", "imagenet-z"], "argument --shift: unknown evaluation set 'imagenet-z'"),
         (["fit"], "the following arguments are required: --shift"),
         (["fit", "--shift", "imagenetv2", "--transform", "log"], "argument --transform: invalid choice"),
         (["fit", "--shift", "imagenet-sketch", "--x-axis", "matched"], "has no class-matched ImageNet subset"),
@@ -87,3 +87,41 @@ def test_bad_arguments_one_line_exit_2(argv: list[str], message: str) -> None:
     code, out, err = run(*argv)
     assert code == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def _fields(out: str) -> dict[str, str]:
+    return dict(line.split(None, 1) for line in out.strip().splitlines())
+
+
+def test_fit_with_any_set_on_x(results) -> None:
+    """``--x-set imagenetv2 --shift imagenet-r``: OLS of logit(ImageNet-R) on logit(ImageNetV2) over the
+    testbed's baseline models, recomputed here from the tables with scipy."""
+    import numpy as np
+    from scipy.special import logit
+    from scipy.stats import linregress
+
+    code, out, err = run("fit", "--x-set", "imagenetv2", "--shift", "imagenet-r")
+    assert code == 0, err
+    f = _fields(out)
+    assert f["x-axis"] == "ImageNetV2 [imagenetv2]"
+    m = results.models
+    std = m[(m["source"] == "testbed") & (m["source_category"] == "Standard training")
+            & ~m["architecture"].str.contains("subsample|aws|batch64")]["model_id"]
+    wide = results.wide("top1").loc[std, ["imagenetv2", "imagenet-r"]].dropna()
+    ref = linregress(logit(wide["imagenetv2"]), logit(wide["imagenet-r"]))
+    assert f["slope"] == f"{ref.slope:.4f}" and f["intercept"] == f"{ref.intercept:.4f}"
+    assert int(f["n"]) == len(wide) and np.isfinite(ref.slope)
+
+
+def test_fit_on_imagenet_c_and_bad_sets() -> None:
+    code, out, err = run("fit", "--shift", "imagenet-c")
+    assert code == 0, err
+    assert _fields(out)["shift"] == "imagenet-c" and int(_fields(out)["n"]) > 30
+    code, _, err = run("fit", "--shift", "imagenet-q")
+    assert code == 2 and "unknown evaluation set 'imagenet-q'" in err and err.count("\n") == 1
+    code, _, err = run("fit", "--shift", "imagenetv2", "--x-set", "imagenetv2")
+    assert code == 2 and "both imagenetv2" in err
+    code, out, err = run("robustness", "--shift", "imagenet-vid-robust-pm10", "--x-set", "imagenet-vid-robust",
+                         "--format", "csv", "--n-resamples", "20")
+    assert code == 0, err
+    assert pd.read_csv(io.StringIO(out))["model_id"].str.startswith("testbed:").all()
