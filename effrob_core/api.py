@@ -74,21 +74,25 @@ def analyse(
     fit_range: tuple[float, float] | None = None,
     n_resamples: int = 1000,
     seed: int = TESTBED_SEED,
+    x_set: str | None = None,
 ) -> ShiftAnalysis:
     """Fit the baseline for one shift and compute every model's metrics (fractions, not percent).
+
+    ``x_set`` puts any evaluation set on the x-axis instead of ImageNet (e.g. ``"imagenetv2"``).
 
     ``fit_range`` restricts the fit to baseline models with ImageNet accuracy in [low, high]
     (fractions). The result's ``fit`` is a :class:`LinearFit`, ``boot`` the bootstrap band and
     ``points`` one row per model with ``x``, ``y``, ``eff_rob`` and its interval.
     """
-    return analyse_shift(results, shift, baseline, transform, x_axis, fit_range, n_resamples=n_resamples, seed=seed)
+    return analyse_shift(results, shift, baseline, transform, x_axis, fit_range, n_resamples=n_resamples, seed=seed,
+                         x_set=x_set)
 
 
 def fit_table(analysis: ShiftAnalysis) -> pd.DataFrame:
     """The baseline line of an analysis as a one-row DataFrame (what ``effrob fit`` prints)."""
     low, high = analysis.fit_range if analysis.fit_range is not None else (float("nan"), float("nan"))
     return pd.DataFrame([{
-        "shift": analysis.shift, "x_axis": x_key(analysis.shift, analysis.x_axis), "baseline": analysis.baseline,
+        "shift": analysis.shift, "x_axis": x_key(analysis.shift, analysis.x_axis, analysis.x_set), "baseline": analysis.baseline,
         "fit_low": low, "fit_high": high, **asdict(analysis.fit),
     }])
 

@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "or imagenet-c.fog.3), or any other evaluation-set key")
     common.add_argument("--x-set", type=_set_key, metavar="SET", default=None,
                         help="evaluation set on the x-axis instead of ImageNet (any key, e.g. imagenetv2); "
-                             "overrides --x-axis"); the x column keeps its name imagenet_pct")
+                             "overrides --x-axis; the x column keeps its name imagenet_pct")
     common.add_argument("--baseline", default="testbed", choices=BASELINES,
                         help="models the line is fit on (default: testbed, as Taori et al. 2020)")
     common.add_argument("--transform", default="logit", choices=TRANSFORMS, help="axis scaling (default: logit)")
