@@ -107,6 +107,9 @@ EVAL_SETS: dict[str, EvalSet] = {
     s.key: s
     for s in (
         EvalSet("imagenet", "ImageNet", 50_000, 1000, "in-distribution"),
+        # A held-out 2% of ImageNet's training set (26,000 images) that Wortsman et al. (2022, model
+        # soups) use to choose soup ingredients: in-distribution, never a shift.
+        EvalSet("imagenet2p", "ImageNet2p (held-out 2% of ImageNet train)", 26_000, 1000, "in-distribution"),
         EvalSet("imagenetv2", "ImageNetV2", 10_000, 1000, "shift", main_shift=True),
         EvalSet("imagenet-sketch", "ImageNet-Sketch", 50_889, 1000, "shift", main_shift=True),
         EvalSet("imagenet-r", "ImageNet-R", 30_000, 200, "shift", "imagenet-r-classes", True),

@@ -10,6 +10,7 @@ sorted, columns are in a fixed order, and floats are written with Python's short
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,9 +24,9 @@ from .datasets import EVAL_SETS, IMAGENET_C_FAMILIES, IMAGENETV2_VARIANTS, PGD_A
 MODEL_COLUMNS: tuple[str, ...] = (
     "model_id", "display_name", "source", "group", "source_category", "architecture", "train_data",
     "samples_seen", "train_images", "epochs", "batch_size", "params_m", "gflops",
-    "compute_gmacs_total", "image_size", "digitized",
+    "compute_gmacs_total", "image_size", "digitized", "series", "series_step",
 )
-INT_COLUMNS: tuple[str, ...] = ("samples_seen", "train_images", "epochs", "batch_size", "image_size")
+INT_COLUMNS: tuple[str, ...] = ("samples_seen", "train_images", "epochs", "batch_size", "image_size", "series_step")
 FLOAT_COLUMNS: tuple[str, ...] = ("params_m", "gflops", "compute_gmacs_total")
 EVAL_COLUMNS: tuple[str, ...] = ("model_id", "eval_set", "top1", "n_images")
 
@@ -34,8 +35,9 @@ ROBUST = "Robustness intervention"
 MORE_DATA = "Trained with more data"
 ZERO_SHOT = "Zero-shot image-text"
 LOW_ACC = "Low accuracy & reference"
-GROUPS: tuple[str, ...] = (STANDARD, ROBUST, MORE_DATA, ZERO_SHOT, LOW_ACC)
-SOURCES: tuple[str, ...] = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc")
+FINE_TUNED = "Fine-tuned zero-shot"
+GROUPS: tuple[str, ...] = (STANDARD, ROBUST, MORE_DATA, ZERO_SHOT, FINE_TUNED, LOW_ACC)
+SOURCES: tuple[str, ...] = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups")
 
 # --- imagenet-testbed (Taori et al., 2020) -------------------------------------------------------
 TESTBED_COLUMNS: dict[str, str] = {
@@ -216,6 +218,21 @@ SCALING_TRAIN_DATA: dict[str, str] = {
 # --- open_clip LOW_ACC figure, digitized ---------------------------------------------------------
 LOWACC_COLUMNS: dict[str, str] = {"imagenet_top1": "imagenet", "imagenetv2_top1": "imagenetv2"}
 
+# --- model-soups (Wortsman et al., 2022) ---------------------------------------------------------
+SOUPS_FILES: tuple[str, ...] = ("individual_model_results.jsonl", "greedy_soup_results.jsonl",
+                                "uniform_soup_results.jsonl")
+SOUPS_COLUMNS: dict[str, str] = {
+    "ImageNet2p": "imagenet2p", "ImageNet": "imagenet", "ImageNetV2": "imagenetv2",
+    "ImageNetSketch": "imagenet-sketch", "ImageNetR": "imagenet-r", "ObjectNet": "objectnet",
+    "ImageNetA": "imagenet-a",
+}
+#: Images per evaluation: the registry sizes; ImageNet2p is "2 percent of ImageNet, or 26k images"
+#: (model-soups main.py), and every published fraction times these counts is a whole number.
+SOUPS_N_IMAGES: dict[str, int] = {k: EVAL_SETS[k].n_images for k in SOUPS_COLUMNS.values()}
+#: Order of the fine-tuning trajectory (``series_step``); step 0 is the zero-shot model it starts from.
+SOUPS_STEPS: dict[str, int] = {"LP initialization": 1, "fine-tuned": 2, "greedy soup": 3, "uniform soup": 3}
+SOUPS_HPARAMS: tuple[str, ...] = ("aug", "lr", "wd", "mix", "smoothing", "epochs")
+
 UPSTREAM_FILES: tuple[str, ...] = (
     "imagenet-testbed/robustness_top1s.csv", "imagenet-testbed/model_types.csv",
     *(f"timm/{name}" for name in TIMM_FILES), "timm/model_metadata-in1k.csv",
@@ -223,6 +240,7 @@ UPSTREAM_FILES: tuple[str, ...] = (
     "open_clip/model_profile.csv", "open_clip/low_acc_scaling_digitized.csv",
     "scaling-laws-openclip/zeroshot_results.csv", "scaling-laws-openclip/trained_models_info.csv",
     "scaling-laws-openclip/arch_info.csv", "scaling-laws-openclip/imagenet_zeroshot_learning_curves.csv",
+    *(f"model-soups/{name}" for name in SOUPS_FILES), "model-soups/hparam_info.json",
 )
 
 
@@ -546,6 +564,53 @@ def load_lowacc(upstream: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     return models, evals, ["openclip-lowacc: values read from a figure, ±0.003"]
 
 
+def load_model_soups(upstream: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The 72 fine-tuned CLIP ViT-B/32 models and the greedy and uniform soups of Wortsman et al. (2022).
+
+    ``model_0`` is the linear-probe initialisation every fine-tuned model starts from; the others carry
+    their hyperparameters from ``hparam_info.json`` in ``source_category`` (exact values) and ``epochs``.
+    All rows form the series ``model-soups`` (step 1 LP initialisation, 2 fine-tuned, 3 soups)."""
+    folder = upstream / "model-soups"
+    rows = pd.concat([pd.read_json(folder / f, lines=True, dtype=False, precise_float=True)
+                      for f in SOUPS_FILES], ignore_index=True)
+    if rows["model_name"].duplicated().any():
+        raise IngestError(f"model-soups: duplicated model_name {rows['model_name'][rows['model_name'].duplicated()].iloc[0]!r}")
+    missing_cols = [c for c in SOUPS_COLUMNS if c not in rows.columns]
+    if missing_cols:
+        raise IngestError(f"model-soups: column(s) {', '.join(missing_cols)} missing")
+    hparams = json.loads((folder / "hparam_info.json").read_text(encoding="utf-8"))
+    name = rows["model_name"]
+    individual = name.str.fullmatch(r"model_\d+")
+    unknown = individual & ~name.isin(list(hparams))
+    if unknown.any():
+        raise IngestError(f"model-soups: no hparam_info.json entry for {name[unknown].iloc[0]!r}")
+    info = name.map(lambda n: hparams.get(n, {}))  # 74 small dicts
+    is_lp = info.map(lambda h: "info" in h)
+    role = pd.Series(np.where(is_lp, "LP initialization", "fine-tuned"), index=rows.index).where(
+        individual, name.str.replace("_", " "))
+    text = info.map(lambda h: " ".join(f"{k}={json.dumps(h[k]).strip(chr(34))}" for k in SOUPS_HPARAMS if k in h))
+    category = role.where(text == "", role + ": " + text)
+    display = np.where(individual, "ViT-B-32 " + role.str.replace("fine-tuned", "fine-tuned on ImageNet")
+                       + " (model soups " + name + ")", "ViT-B-32 " + role + " (model soups)")
+    model_id = "model-soups:" + name
+    models = _models_frame(
+        model_id=model_id, display_name=pd.Series(display, index=rows.index), source="model-soups",
+        group=FINE_TUNED, source_category=category, architecture="ViT-B-32",
+        train_data="OpenAI WIT, fine-tuned on ImageNet-1k",
+        epochs=info.map(lambda h: h.get("epochs")).astype("Int64"), digitized=False,
+        series="model-soups", series_step=role.map(SOUPS_STEPS).astype("Int64"))
+    evals = _long(rows.assign(model_id=model_id), "model_id", SOUPS_COLUMNS)
+    evals["n_images"] = evals["eval_set"].map(SOUPS_N_IMAGES)
+    counts = evals["top1"] * evals["n_images"]
+    if ((counts - counts.round()).abs() > 1e-6).any():
+        raise IngestError("model-soups: an accuracy times its image count is not a whole number of images")
+    same = rows.duplicated(list(SOUPS_COLUMNS), keep=False)
+    notes = [f"model-soups: {int(individual.sum())} individual models ({int(is_lp.sum())} LP initialisation), "
+             f"{int((~individual).sum())} soups; {int(same.sum())} rows share identical accuracies with another "
+             f"({', '.join(name[same])})"]
+    return models, evals, notes
+
+
 def load_learning_curves(upstream: Path) -> pd.DataFrame:
     """ImageNet zero-shot top-1/top-5 after each epoch of the scaling-laws runs (Cherti et al., 2023).
 
@@ -586,7 +651,8 @@ def check_upstream(upstream: Path) -> None:
 def build(upstream: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Build the sorted, typed models and evaluations tables from every source, with build notes."""
     check_upstream(upstream)
-    parts = [load(upstream) for load in (load_testbed, load_timm, load_openclip, load_scaling_laws, load_lowacc)]
+    parts = [load(upstream) for load in (load_testbed, load_timm, load_openclip, load_scaling_laws, load_lowacc,
+                                             load_model_soups)]
     models = pd.concat([p[0] for p in parts], ignore_index=True)
     evals = pd.concat([p[1] for p in parts], ignore_index=True)
     notes = [n for p in parts for n in p[2]]

@@ -32,17 +32,17 @@ RESULTS_DIR = _default_results_dir()
 MODEL_COLUMNS: tuple[str, ...] = (
     "model_id", "display_name", "source", "group", "source_category", "architecture", "train_data",
     "samples_seen", "train_images", "epochs", "batch_size", "params_m", "gflops",
-    "compute_gmacs_total", "image_size", "digitized",
+    "compute_gmacs_total", "image_size", "digitized", "series", "series_step",
 )
 MODEL_NUMERIC: tuple[str, ...] = (
     "samples_seen", "train_images", "epochs", "batch_size", "params_m", "gflops",
-    "compute_gmacs_total", "image_size",
+    "compute_gmacs_total", "image_size", "series_step",
 )
 EVAL_COLUMNS: tuple[str, ...] = ("model_id", "eval_set", "top1", "n_images")
 
 GROUPS: tuple[str, ...] = (
     "Standard training", "Robustness intervention", "Trained with more data",
-    "Zero-shot image-text", "Low accuracy & reference",
+    "Zero-shot image-text", "Fine-tuned zero-shot", "Low accuracy & reference",
 )
 #: Source and group of models a user uploads for their own browser session (never in the published tables).
 UPLOAD_SOURCE = "upload"
@@ -106,7 +106,7 @@ def validate_models(df: pd.DataFrame, where: str = "models table", allow_upload:
                            _csv_row(i), "group")
     for col in MODEL_NUMERIC:
         out[col] = _numeric(out, col, where, required=False)
-    for col in ("display_name", "source", "source_category", "architecture", "train_data"):
+    for col in ("display_name", "source", "source_category", "architecture", "train_data", "series"):
         out[col] = out[col].fillna("").astype(str)
     out["digitized"] = out["digitized"].astype(str).str.lower().isin(("true", "1"))
     return out.reset_index(drop=True)

@@ -44,6 +44,10 @@ SOURCES: tuple[Source, ...] = (
     Source("openclip-lowacc", "OpenCLIP low-accuracy RN50 (read from a figure)", "mlfoundations/open_clip",
            "89fb801f1e6087880e951fc8354b8a2077b79c6d", "MIT", "Ilharco et al., 2021 (docs/LOW_ACC.md)",
            "docs/scaling.png, digitised to about ±0.3 points"),
+    Source("model-soups", "Model soups: fine-tuned CLIP ViT-B/32 and their weight averages",
+           "mlfoundations/model-soups", "d5398f181ea51c5cd9d95ebacc6ea7132bb108ec", "MIT", "Wortsman et al., 2022",
+           "individual_model_results.jsonl, greedy_soup_results.jsonl, uniform_soup_results.jsonl, "
+           "hparam_info.json"),
 )
 SOURCE_BY_KEY: dict[str, Source] = {s.key: s for s in SOURCES}
 #: The models uploaded in a browser session: a source of their own, listed after the published ones.

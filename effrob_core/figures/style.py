@@ -24,6 +24,7 @@ SOURCE_LABELS: dict[str, str] = {
     "openclip": "OpenCLIP pretrained models",
     "scaling-laws": "Scaling laws (Cherti et al., 2023)",
     "openclip-lowacc": "Low-accuracy RN50 on YFCC-15M (digitised)",
+    "model-soups": "Model soups (Wortsman et al., 2022)",
     UPLOAD_SOURCE: YOUR_MODELS,
 }
 
@@ -33,6 +34,7 @@ GROUP_COLORS: dict[str, str] = {
     "Robustness intervention": "#E69F00",
     "Trained with more data": "#009E73",
     "Zero-shot image-text": "#CC79A7",
+    "Fine-tuned zero-shot": "#56B4E9",
     "Low accuracy & reference": "#999999",
     YOUR_MODELS: "#000000",
 }
@@ -41,6 +43,7 @@ GROUP_SYMBOLS: dict[str, str] = {
     "Robustness intervention": "diamond",
     "Trained with more data": "square",
     "Zero-shot image-text": "star",
+    "Fine-tuned zero-shot": "hexagon",
     "Low accuracy & reference": "triangle-up",
     YOUR_MODELS: "x",
 }
