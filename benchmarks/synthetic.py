@@ -27,15 +27,17 @@ KINDS: tuple[tuple[str, str, str, float, str, float], ...] = (
     ("openclip", "Zero-shot image-text", "Zero-shot image-text", 0.25, "clip", 0.9),
     ("scaling-laws", "Zero-shot image-text", "Zero-shot image-text", 0.10, "clip", 0.8),
     ("openclip-lowacc", "Low accuracy & reference", "Low accuracy", 0.05, "clip", 1.1),
+    ("model-soups", "Fine-tuned zero-shot", "fine-tuned", 0.02, "soups", 0.4),
 )
 
 #: Evaluation sets each kind of source reports (the matched-class ImageNet subsets only in the testbed
 #: and, for ImageNet-R/-A, timm; no synthetic settings).
 COVERAGE: dict[str, tuple[str, ...]] = {
-    "testbed": tuple(k for k, s in EVAL_SETS.items() if s.kind in ("in-distribution", "shift", "matched-x")),
+    "testbed": tuple(k for k, s in EVAL_SETS.items() if k != "imagenet2p" and s.kind in ("in-distribution", "shift", "matched-x")),
     "timm": (IMAGENET, "imagenetv2", "imagenet-sketch", "imagenet-r", "imagenet-a",
              "imagenet-r-classes", "imagenet-a-classes"),
     "clip": (IMAGENET, "imagenetv2", "imagenet-sketch", "imagenet-r", "imagenet-a", "objectnet"),
+    "soups": (IMAGENET, "imagenet2p", "imagenetv2", "imagenet-sketch", "imagenet-r", "imagenet-a", "objectnet"),
 }
 
 #: Line (slope, intercept) in logit space for each shift, and for the matched ImageNet subsets
@@ -46,7 +48,7 @@ TRENDS: dict[str, tuple[float, float]] = {
     "ytbb-robust": (1.0, -0.9),
     "imagenet-r-classes": (1.0, 0.3), "imagenet-a-classes": (1.0, 0.2),
     "objectnet-classes": (1.0, 0.5), "imagenet-vid-robust-classes": (1.0, 0.6),
-    "ytbb-robust-classes": (1.0, 0.6),
+    "ytbb-robust-classes": (1.0, 0.6), "imagenet2p": (1.0, 0.3),
 }
 
 #: Image counts for the matched subsets that the registry lists as 0 (50 validation images a class).
@@ -115,6 +117,8 @@ def synthetic_tables(n_models: int, seed: int = 0, missing: float = 0.02) -> tup
         "compute_gmacs_total": gflops * seen / 2,
         "image_size": rng.choice([224.0, 256.0, 384.0], n_models),
         "digitized": False,
+        "series": np.where(source == "model-soups", "model-soups", ""),
+        "series_step": np.where(source == "model-soups", 2.0, np.nan),
     })
     assert tuple(models.columns) == MODEL_COLUMNS
 

@@ -50,7 +50,7 @@ N_RESAMPLES = 1000
 DEFAULT_SHIFT = "imagenet-sketch"
 FULL_RANGE = (0.0, 100.0)
 
-SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "upload")
+SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups", "upload")
 X_LABELS = {"full": "Full ImageNet", "matched": "Class-matched"}
 TRANSFORM_LABELS = {"logit": "Logit", "probit": "Probit", "linear": "Linear"}
 BASELINE_LABELS = {"testbed": "Testbed standard models (Taori et al.)", "timm": "timm ImageNet-1k models",

@@ -48,7 +48,7 @@ PAGE = "models"
 N_RESAMPLES = 1000
 MAX_COMPARE = 8
 FULL_RANGE = (0.0, 100.0)
-SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc")
+SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups")
 DEFAULT_COMPARE = ("testbed:resnet50", "openclip:ViT-B-32/openai", "openclip:ViT-L-14/openai",
                    "openclip:ViT-B-32/laion2b_s34b_b79k", "openclip-lowacc:rn50-yfcc15m-15m")
 BASELINE_LABELS = {"testbed": "Testbed standard models", "timm": "timm ImageNet-1k models",
