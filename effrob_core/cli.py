@@ -1,4 +1,4 @@
-"""Command line: ``effrob fit|robustness ...`` (or ``python -m effrob_core ...``) for scripting and checking numbers.
+"""Command line: ``effrob fit|robustness|scaling ...`` (or ``python -m effrob_core ...``) for scripting and checking numbers.
 
 Bad arguments or input end with exit status 2 and a one-line message on stderr, never a traceback.
 """
@@ -6,6 +6,7 @@ Bad arguments or input end with exit status 2 and a one-line message on stderr, 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,8 @@ from .baseline import BASELINES
 from .datasets import AVERAGE, EVAL_SETS, MAIN_SHIFTS
 from .results import RESULTS_DIR, Results, ResultsError, load_results
 from .robustness import OTHER_SHIFT_CHOICES, SHIFT_CHOICES, X_AXES, analyse_shift, check_set, x_key
+from .scaling import METHOD_LABELS, MIN_DRAWN_SCALES, SERIES_BY_KEY, fit_dataset, fit_series
+from .scaling_points import SCALING_EVAL_SETS, X_KINDS, scaling_points
 from .transforms import TRANSFORMS
 from .upload import parse_files
 
@@ -92,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     rob.add_argument("--models", metavar="SUBSTRING", help="only models whose id or name contains this (case-insensitive)")
     rob.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples (default: 1000)")
     rob.add_argument("--seed", type=int, default=None, help="bootstrap seed (default: the testbed's)")
+    add_scaling_parser(sub)
     return parser
 
 
@@ -165,9 +169,91 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
             results = with_uploads(results, args.results, err)
         if args.command == "fit":
             run_fit(results, args, out)
+        elif args.command == "scaling":
+            run_scaling(results, args, out)
         else:
             run_robustness(results, args, out, err)
     except (ResultsError, ValueError) as exc:
         print(f"{parser.prog}: error: {exc}", file=err)
         return EXIT_USAGE
     return 0
+
+
+# --- scaling ----------------------------------------------------------------------------------------
+
+def add_scaling_parser(sub: argparse._SubParsersAction) -> None:
+    """The ``scaling`` subcommand: one power-law fit of zero-shot error against samples seen or compute."""
+    sc = sub.add_parser("scaling", help="print a power-law fit of error against samples seen or compute: "
+                                        "A, alpha (and E_inf) with intervals and n")
+    sc.add_argument("--set", required=True, choices=SCALING_EVAL_SETS, metavar="SET", dest="eval_set",
+                    help=f"evaluation set: {', '.join(SCALING_EVAL_SETS)} ({AVERAGE} = mean of the five shifts)")
+    sc.add_argument("--x", required=True, choices=X_KINDS, dest="x_kind",
+                    help="samples seen, or total training compute in GMACs (scaling-laws models only)")
+    sc.add_argument("--series", required=True, metavar="SERIES",
+                    help=f"{' or '.join(SERIES_BY_KEY)} (Cherti et al., 2023), or a training dataset as the "
+                         "Scaling page names it, e.g. 'LAION-2B (scaling-laws)' or DataComp")
+    sc.add_argument("--irreducible", action="store_true", help="fit E = A x^alpha + E_inf (needs 4 scales)")
+    sc.add_argument("--fit-to", default="best", choices=("best", "all"),
+                    help="training-dataset series: the lowest-error model at each scale (default) or every model")
+    sc.add_argument("--format", default="table", choices=("table", "json"), help="output format (default: table)")
+    sc.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="folder with models.csv and evaluations.csv")
+    sc.set_defaults(results=[])
+
+
+def scaling_fit(results: Results, args: argparse.Namespace) -> dict[str, object]:
+    """The fit the ``scaling`` subcommand prints, as a JSON-ready dict (error as a fraction)."""
+    points, _ = scaling_points(results, args.eval_set, args.x_kind)
+    if args.series in SERIES_BY_KEY:
+        f = fit_series(points, args.series, irreducible=args.irreducible)
+        description = SERIES_BY_KEY[args.series].description
+    else:
+        f = fit_dataset(points, args.series, irreducible=args.irreducible, frontier=args.fit_to == "best")
+        description = f"the scaling points of training dataset {f.group}"
+    p = f.fit
+    out: dict[str, object] = {
+        "set": args.eval_set, "x": args.x_kind, "x_unit": "GMACs" if args.x_kind == "compute" else "samples seen",
+        "series": args.series if args.series in SERIES_BY_KEY else f.group, "label": f.group,
+        "description": description, "method": METHOD_LABELS[f.method],
+        "model": "E = A * x^alpha" + (" + E_inf" if args.irreducible else ""), "error_unit": "fraction",
+        "A": p.a, "A_interval": list(p.intervals["a"]), "alpha": p.alpha, "alpha_interval": list(p.intervals["alpha"]),
+    }
+    if args.irreducible:
+        out.update({"E_inf": p.e_inf, "E_inf_interval": list(p.intervals["e_inf"])})
+    else:
+        out["r"] = p.r
+    out.update({"level": p.level, "n": f.n_points, "n_scales": f.n_x, "n_models": f.n_models,
+                "few_scales": f.few_scales, "x_range": [f.x_min, f.x_max]})
+    return out
+
+
+def run_scaling(results: Results, args: argparse.Namespace, out: TextIO) -> None:
+    """Print one scaling fit as a table of fields or as JSON."""
+    fit = scaling_fit(results, args)
+    if args.format == "json":
+        print(json.dumps(fit, indent=2), file=out)
+        return
+    pct = f"{round(100 * float(fit['level']))}% CI"
+    a_lo, a_hi = fit["A_interval"]  # type: ignore[misc]
+    al_lo, al_hi = fit["alpha_interval"]  # type: ignore[misc]
+    formula = f"E = {fit['A']:.2f} x^{fit['alpha']:.3f}" + (f" + {fit['E_inf']:.4f}" if args.irreducible else "")
+    rows = [
+        ("set", _describe_set(args.eval_set)), ("x", "total training compute (GMACs)" if args.x_kind == "compute" else "samples seen"), ("series", str(fit["label"])),
+        ("method", str(fit["method"])), ("fit", formula + " (E as a fraction)"),
+        ("A", f"{fit['A']:.4g}  {pct} [{a_lo:.4g}, {a_hi:.4g}]"),
+        ("alpha", f"{fit['alpha']:.4f}  {pct} [{al_lo:.4f}, {al_hi:.4f}]"),
+    ]
+    if args.irreducible:
+        lo, hi = fit["E_inf_interval"]  # type: ignore[misc]
+        rows.append(("E_inf", f"{fit['E_inf']:.4f}  {pct} [{lo:.4f}, {hi:.4f}] (profile interval)"))
+    else:
+        rows.append(("r", f"{fit['r']:.4f} (log-log)"))
+    rows.append(("n", f"{fit['n']} points fit ({fit['n_scales']} distinct scales, {fit['n_models']} models)"
+                 + (f"; fewer than {MIN_DRAWN_SCALES} scales: not drawn by default on the Scaling page"
+                    if fit["few_scales"] else "")))
+    for k, v in rows:
+        print(f"{k:<10} {v}", file=out)
+
+
+def _describe_set(eval_set: str) -> str:
+    return f"Average of {len(MAIN_SHIFTS)} shifts [{AVERAGE}]" if eval_set == AVERAGE else \
+        f"{EVAL_SETS[eval_set].name} [{eval_set}]"

@@ -378,8 +378,8 @@ def fit_dataset(points: pd.DataFrame, dataset: str, irreducible: bool = False, f
     published = families.loc[~is_uploaded(points)]
     match = sorted({f for f in published if f.lower() == dataset.strip().lower()})
     if not match:
-        raise ValueError(f"unknown training dataset {dataset!r} in this view; choose one of "
-                         f"{', '.join(sorted(set(published)))} or a series ({', '.join(SERIES_BY_KEY)})")
+        raise ValueError(f"unknown training dataset {dataset!r} in this view; choose a series "
+                         f"({', '.join(SERIES_BY_KEY)}) or one of {'; '.join(map(repr, sorted(set(published))))}")
     fits, skipped = fit_groups(points, families, irreducible=irreducible, frontier=frontier, level=level)
     found = [f for f in fits if f.group == match[0]]
     if not found:

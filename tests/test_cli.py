@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import subprocess
 import sys
 
@@ -125,3 +126,53 @@ def test_fit_on_imagenet_c_and_bad_sets() -> None:
                          "--format", "csv", "--n-resamples", "20")
     assert code == 0, err
     assert pd.read_csv(io.StringIO(out))["model_id"].str.startswith("testbed:").all()
+
+
+# --- scaling ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("series", "formula", "n"), [
+    ("laion-pooled", "E = 5.86 x^-0.111", "5 points fit (5 distinct scales, 29 models)"),
+    ("openai", "E = 23.18 x^-0.164", "3 points fit (3 distinct scales, 3 models); fewer than 4 scales"),
+])
+def test_scaling_reproduces_cherti_et_al(series: str, formula: str, n: str) -> None:
+    """Cherti et al.'s ImageNet compute fits (figures.ipynb): E = 5.86 C^-0.111 (LAION pooled), 23.18 C^-0.164."""
+    code, out, _ = run("scaling", "--set", "imagenet", "--x", "compute", "--series", series)
+    assert code == 0
+    fields = _fields(out)
+    assert fields["fit"] == f"{formula} (E as a fraction)" and fields["n"].startswith(n)
+    assert fields["x"] == "total training compute (GMACs)" and "E_inf" not in fields
+    alpha, ci = fields["alpha"].split("  ")
+    lo, hi = (float(v) for v in ci.removeprefix("95% CI [").removesuffix("]").split(", "))
+    assert lo < float(alpha) < hi < 0
+
+
+def test_scaling_json_and_irreducible() -> None:
+    code, out, _ = run("scaling", "--set", "imagenet", "--x", "compute", "--series", "laion-pooled", "--format", "json")
+    fit = json.loads(out)
+    assert code == 0 and (round(fit["A"], 2), round(fit["alpha"], 3)) == (5.86, -0.111)
+    assert (fit["n"], fit["n_scales"], fit["n_models"], fit["few_scales"]) == (5, 5, 29, False)
+    assert fit["A_interval"][0] < fit["A"] < fit["A_interval"][1] and "E_inf" not in fit
+    code, out, _ = run("scaling", "--set", "average", "--x", "compute", "--series", "laion-pooled", "--format",
+                       "json", "--irreducible")
+    fit = json.loads(out)
+    assert code == 0 and fit["model"] == "E = A * x^alpha + E_inf"
+    assert 0 <= fit["E_inf_interval"][0] <= fit["E_inf"] <= fit["E_inf_interval"][1] <= 1
+    code, out, _ = run("scaling", "--set", "imagenet", "--x", "samples", "--series", "laion-2b (scaling-laws)",
+                       "--fit-to", "all")
+    fields = _fields(out)
+    assert code == 0 and fields["series"] == "LAION-2B (scaling-laws)" and fields["method"] == "every model"
+    assert fields["n"].startswith("11 points fit (3 distinct scales, 11 models); fewer than 4 scales")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--set", "imagenet-q", "--x", "compute", "--series", "openai"], "argument --set: invalid choice: 'imagenet-q'"),
+    (["--set", "imagenet", "--x", "flops", "--series", "openai"], "argument --x: invalid choice: 'flops'"),
+    (["--set", "imagenet", "--x", "compute"], "the following arguments are required: --series"),
+    (["--set", "imagenet", "--x", "compute", "--series", "nope"], "unknown training dataset 'nope'"),
+    (["--set", "imagenet", "--x", "samples", "--series", "openai"], "OpenAI: 1 distinct scale(s) among 3 model(s)"),
+    (["--set", "imagenet", "--x", "compute", "--series", "openai", "--irreducible"], "(a fit needs 4)"),
+    (["--set", "imagenet", "--x", "compute", "--series", "openai", "--format", "csv"], "argument --format"),
+])
+def test_scaling_bad_arguments_one_line_exit_2(argv: list[str], message: str) -> None:
+    code, _, err = run("scaling", *argv)
+    assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
