@@ -52,7 +52,8 @@ def loop_band(coeffs: np.ndarray, tx: np.ndarray, kind: str, level: float = 0.95
 
 def loop_analyse_shift(results: Results, shift: str, baseline: str = "testbed", kind: str = "logit",
                        n_resamples: int = 1000, seed: int = TESTBED_SEED) -> pd.DataFrame:
-    """The points table of ``analyse_shift`` computed with the loop bootstrap and loop band."""
+    """The points table of ``analyse_shift`` computed with the loop bootstrap and loop band (the band-only
+    ER interval; the total interval adds the model's own noise to it without any resampling)."""
     pts, _ = shift_points(results, shift, "full")
     member = baseline_mask(pts, baseline)
     x, y = pts["x"].to_numpy(), pts["y"].to_numpy()
@@ -64,7 +65,7 @@ def loop_analyse_shift(results: Results, shift: str, baseline: str = "testbed", 
     pts["baseline_y"] = fit.predict(x)
     pts["eff_rob"] = y - pts["baseline_y"].to_numpy()
     lo, hi = loop_band(coeffs, transform(x, kind), kind)  # type: ignore[arg-type]
-    pts["eff_rob_lo"], pts["eff_rob_hi"] = y - hi, y - lo
+    pts["eff_rob_band_lo"], pts["eff_rob_band_hi"] = y - hi, y - lo
     pts["rel_rob"] = y - x
     return pts
 
@@ -129,7 +130,7 @@ def agreement(a: list[pd.DataFrame], b: list[pd.DataFrame]) -> float:
     """Largest absolute difference between the two implementations' metric columns (fractions)."""
     worst = 0.0
     for pa, pb in zip(a, b):
-        for col in ("baseline_y", "eff_rob", "eff_rob_lo", "eff_rob_hi", "x_lo", "y_hi"):
+        for col in ("baseline_y", "eff_rob", "eff_rob_band_lo", "eff_rob_band_hi", "x_lo", "y_hi"):
             d = np.nanmax(np.abs(pa[col].to_numpy(float) - pb[col].to_numpy(float)), initial=0.0)
             worst = max(worst, float(d))
     return worst

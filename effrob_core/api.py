@@ -29,6 +29,7 @@ from .datasets import MAIN_SHIFTS
 from .results import Results, load_results
 from .robustness import SHIFT_CHOICES, X_AXES, ShiftAnalysis, analyse_shift, robustness_by_shift, x_key
 from .transforms import TRANSFORMS, Transform
+from .uncertainty import DEFAULT_INTERVAL, check_interval
 from .upload import parse_files
 
 __all__ = [
@@ -39,7 +40,7 @@ __all__ = [
 #: Columns of :func:`robustness_table` (the command line's ``robustness --format csv`` columns).
 ROBUSTNESS_COLUMNS: tuple[str, ...] = (
     "model_id", "source", "group", "imagenet_pct", "shift_pct", "eff_rob_pct", "eff_rob_lo_pct", "eff_rob_hi_pct",
-    "rel_rob_pct",
+    "eff_rob_transformed", "eff_rob_transformed_lo", "eff_rob_transformed_hi", "extrapolated", "rel_rob_pct",
 )
 
 
@@ -97,12 +98,16 @@ def fit_table(analysis: ShiftAnalysis) -> pd.DataFrame:
     }])
 
 
-def robustness_table(analysis: ShiftAnalysis, models: str | None = None) -> pd.DataFrame:
+def robustness_table(analysis: ShiftAnalysis, models: str | None = None, interval: str = DEFAULT_INTERVAL) -> pd.DataFrame:
     """One row per model, most effectively robust first: accuracies and effective robustness with its
-    interval in percent (the columns of ``effrob robustness --format csv``).
+    interval in percent and in units of the axis scaling (``eff_rob_transformed``), and whether it is
+    ``extrapolated`` (the columns of ``effrob robustness --format csv``).
 
-    ``models`` keeps only models whose id or display name contains that text (case-insensitive).
+    ``models`` keeps only models whose id or display name contains that text (case-insensitive);
+    ``interval`` is ``total`` (the baseline band and the model's own test-set noise) or ``band``
+    (the baseline band only), see :mod:`effrob_core.uncertainty`.
     """
+    band = "_band" if check_interval(interval) == "band" else ""
     p = analysis.points
     if models:
         needle = models.lower()
@@ -111,7 +116,11 @@ def robustness_table(analysis: ShiftAnalysis, models: str | None = None) -> pd.D
     frame = pd.DataFrame({
         "model_id": p["model_id"], "source": p["source"], "group": p["group"],
         "imagenet_pct": 100 * p["x"], "shift_pct": 100 * p["y"],
-        "eff_rob_pct": 100 * p["eff_rob"], "eff_rob_lo_pct": 100 * p["eff_rob_lo"],
-        "eff_rob_hi_pct": 100 * p["eff_rob_hi"], "rel_rob_pct": 100 * p["rel_rob"],
+        "eff_rob_pct": 100 * p["eff_rob"], "eff_rob_lo_pct": 100 * p[f"eff_rob{band}_lo"],
+        "eff_rob_hi_pct": 100 * p[f"eff_rob{band}_hi"],
+        "eff_rob_transformed": p["eff_rob_transformed"],
+        "eff_rob_transformed_lo": p[f"eff_rob_transformed{band}_lo"],
+        "eff_rob_transformed_hi": p[f"eff_rob_transformed{band}_hi"],
+        "extrapolated": p["extrapolated"].astype(bool), "rel_rob_pct": 100 * p["rel_rob"],
     }, columns=list(ROBUSTNESS_COLUMNS))
     return frame.sort_values("eff_rob_pct", ascending=False, kind="stable").reset_index(drop=True)

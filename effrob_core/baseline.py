@@ -21,33 +21,73 @@ from numpy.typing import ArrayLike, NDArray
 from .regression import linear_fit
 from .transforms import Transform, check_transform, inverse, transform
 
-Baseline = Literal["testbed", "timm", "all-standard"]
-BASELINES: tuple[Baseline, ...] = ("testbed", "timm", "all-standard")
+Baseline = Literal["testbed", "testbed-lowacc", "timm", "all-standard"]
+BASELINES: tuple[Baseline, ...] = ("testbed", "testbed-lowacc", "timm", "all-standard")
 
 #: The bootstrap seed of the imagenet-testbed plotting code (plotting/plotter.py).
 TESTBED_SEED = 720257663
 #: Substrings that exclude a testbed "Standard training" model from Taori et al.'s line.
 TESTBED_EXCLUDED = ("subsample", "aws", "batch64")
+#: The testbed's own category (``source_category``) of its weak CNNs trained the standard way.
+TESTBED_LOW_ACCURACY = "Low Accuracy CNN"
+
+
+@dataclass(frozen=True)
+class BaselineSpec:
+    """One baseline choice: its key, a short label, a phrase for captions and which models it holds."""
+
+    key: Baseline
+    label: str
+    phrase: str
+    members: str
+
+
+#: The baseline choices, one entry each; :func:`baseline_mask` implements their ``members``.
+BASELINE_SPECS: dict[str, BaselineSpec] = {s.key: s for s in (
+    BaselineSpec("testbed", "Testbed standard models (Taori et al.)", "the testbed's standard-training models",
+                 "imagenet-testbed models of type \"Standard training\" whose names contain none of "
+                 "subsample, aws, batch64 (Taori et al., 2020)"),
+    BaselineSpec("testbed-lowacc", "Testbed standard + low-accuracy CNNs",
+                 "the testbed's standard-training and low-accuracy CNNs",
+                 "the testbed standard models plus every model of the testbed's own category \"Low Accuracy "
+                 "CNN\": ResNet-101 checkpoints after 0-9 epochs, ResNet-18 trained on 50k/100k-image subsets "
+                 "of ImageNet (checkpoints after 1-99 epochs) and ResNet-50 on 1/2 to 1/32 of ImageNet, all "
+                 "trained the standard way (the seed figure's \"Low Accuracy CNN\" points); not its random "
+                 "features, linear classifier on pixels, random forests or nearest neighbours, which are "
+                 "other categories"),
+    BaselineSpec("timm", "timm ImageNet-1k models", "timm's ImageNet-1k models",
+                 "timm models trained on ImageNet-1k only (group \"Standard training\")"),
+    BaselineSpec("all-standard", "Both (all standard training)", "the testbed's and timm's standard-training models",
+                 "the testbed standard models and the timm ImageNet-1k models"),
+)}
 
 
 def baseline_mask(models: pd.DataFrame, baseline: str) -> NDArray[np.bool_]:
-    """Which rows of the models table form the chosen baseline's line.
+    """Which rows of the models table form the chosen baseline's line (see :data:`BASELINE_SPECS`).
 
     ``testbed``: the testbed's "Standard training" models whose names contain none of
-    ``subsample``, ``aws``, ``batch64`` (Taori et al., 2020); ``timm``: timm's standard
-    ImageNet-1k models; ``all-standard``: both.
+    ``subsample``, ``aws``, ``batch64`` (Taori et al., 2020); ``testbed-lowacc``: those plus the
+    testbed's "Low Accuracy CNN" models; ``timm``: timm's standard ImageNet-1k models;
+    ``all-standard``: testbed and timm.
     """
     if baseline not in BASELINES:
         raise ValueError(f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES)}")
     source = models["source"].astype(str)
-    testbed = (source == "testbed") & (models["source_category"].astype(str) == "Standard training")
+    category = models["source_category"].astype(str)
+    testbed = (source == "testbed") & (category == "Standard training")
     # The excluded substrings never occur in the "testbed:" prefix, so the whole id can be searched.
     excluded = models.loc[testbed, "model_id"].astype(str).str.lower().str.contains(
         "|".join(TESTBED_EXCLUDED), regex=True)
     testbed.loc[excluded.index[excluded.to_numpy(dtype=bool)]] = False
+    low_accuracy = (source == "testbed") & (category == TESTBED_LOW_ACCURACY)
     timm = (source == "timm") & (models["group"].astype(str) == "Standard training")
-    mask = {"testbed": testbed, "timm": timm, "all-standard": testbed | timm}[baseline]
+    mask = {"testbed": testbed, "testbed-lowacc": testbed | low_accuracy, "timm": timm,
+            "all-standard": testbed | timm}[baseline]
     return mask.to_numpy(dtype=bool, copy=True)
+
+
+#: Slack of :meth:`LinearFit.extrapolated` at the ends of the fitted range (accuracy fraction).
+_RANGE_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -60,10 +100,26 @@ class LinearFit:
     n: int
     transform: Transform
     stderr: float = float("nan")
+    intercept_stderr: float = float("nan")
+    #: ImageNet accuracies (fractions) of the lowest and highest model the line was fit on: it is
+    #: drawn solid and its predictions count as interpolated inside [x_min, x_max] only.
+    x_min: float = float("nan")
+    x_max: float = float("nan")
+    #: Standard deviation of the fitted models' residuals in transformed units (``n - 2`` dof).
+    residual_sd: float = float("nan")
 
     def predict(self, x_acc: ArrayLike) -> NDArray[np.float64]:
         """Baseline shift accuracy (fraction) predicted at ImageNet accuracy ``x_acc``."""
         return inverse(self.slope * transform(x_acc, self.transform) + self.intercept, self.transform)
+
+    def extrapolated(self, x_acc: ArrayLike) -> NDArray[np.bool_]:
+        """Whether each ImageNet accuracy lies outside the fitted models' ``[x_min, x_max]`` (False for NaN).
+
+        A tolerance of 1e-9 (far below one image of any evaluation set) absorbs the round trip of the
+        range through the transform, so the fitted extremes themselves count as inside.
+        """
+        x = np.asarray(x_acc, dtype=float)
+        return (x < self.x_min - _RANGE_TOLERANCE) | (x > self.x_max + _RANGE_TOLERANCE)
 
 
 def _fit_inputs(
@@ -96,7 +152,11 @@ def fit_line(
     """OLS fit in transformed space on the models whose ImageNet accuracy lies in ``fit_range``."""
     tx, ty = _fit_inputs(x_acc, y_acc, kind, fit_range)
     res = linear_fit(tx, ty)
-    return LinearFit(res.slope, res.intercept, res.rvalue, int(tx.size), kind, res.stderr)
+    residual = ty - (res.slope * tx + res.intercept)
+    residual_sd = float(np.sqrt(residual @ residual / (tx.size - 2))) if tx.size > 2 else float("nan")
+    x_lo, x_hi = inverse(np.array([tx.min(), tx.max()]), kind)
+    return LinearFit(res.slope, res.intercept, res.rvalue, int(tx.size), kind, res.stderr, res.intercept_stderr,
+                     float(x_lo), float(x_hi), residual_sd)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from .robustness import OTHER_SHIFT_CHOICES, SHIFT_CHOICES, X_AXES, analyse_shif
 from .scaling import METHOD_LABELS, MIN_DRAWN_SCALES, SERIES_BY_KEY, fit_dataset, fit_series
 from .scaling_points import SCALING_EVAL_SETS, X_KINDS, scaling_points
 from .transforms import TRANSFORMS
+from .uncertainty import DEFAULT_INTERVAL, ER_INTERVALS
 from .upload import parse_files
 
 EXIT_USAGE = 2
@@ -95,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     rob.add_argument("--models", metavar="SUBSTRING", help="only models whose id or name contains this (case-insensitive)")
     rob.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples (default: 1000)")
     rob.add_argument("--seed", type=int, default=None, help="bootstrap seed (default: the testbed's)")
+    rob.add_argument("--interval", default=DEFAULT_INTERVAL, choices=tuple(ER_INTERVALS),
+                     help="what the ER intervals cover: " + "; ".join(f"{k} = {v.method}" for k, v in ER_INTERVALS.items())
+                          + f" (default: {DEFAULT_INTERVAL})")
     add_scaling_parser(sub)
     return parser
 
@@ -113,7 +117,7 @@ def run_fit(results: Results, args: argparse.Namespace, out: TextIO) -> None:
         ("baseline", args.baseline),
         ("fit range", "all" if args.fit_range is None else f"{args.fit_range[0]}-{args.fit_range[1]}% ImageNet"),
         ("slope", f"{a.fit.slope:.4f}"), ("intercept", f"{a.fit.intercept:.4f}"), ("r", f"{a.fit.r:.4f}"),
-        ("n", str(a.fit.n)),
+        ("n", str(a.fit.n)), ("x range", f"{100 * a.fit.x_min:.2f}-{100 * a.fit.x_max:.2f}% ImageNet"),
     ]
     for k, v in rows:
         print(f"{k:<10} {v}", file=out)
@@ -124,7 +128,7 @@ def robustness_frame(results: Results, args: argparse.Namespace) -> tuple[pd.Dat
     kwargs = {} if args.seed is None else {"seed": args.seed}
     a = analyse_shift(results, args.shift, args.baseline, args.transform, args.x_axis,
                       _fit_range(args.fit_range), n_resamples=args.n_resamples, x_set=args.x_set, **kwargs)
-    return robustness_table(a, args.models), a.left_out
+    return robustness_table(a, args.models, args.interval), a.left_out
 
 
 def run_robustness(results: Results, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
@@ -140,7 +144,8 @@ def run_robustness(results: Results, args: argparse.Namespace, out: TextIO, err:
         if frame.empty:
             print("no models match", file=out)
         else:
-            print(frame.to_string(index=False, float_format=lambda v: f"{v:.2f}"), file=out)
+            transformed = {c: "{:.3f}".format for c in frame.columns if c.startswith("eff_rob_transformed")}
+            print(frame.to_string(index=False, float_format=lambda v: f"{v:.2f}", formatters=transformed), file=out)
         if left_out:
             print(note, file=out)
 

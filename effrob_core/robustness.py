@@ -28,6 +28,7 @@ from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS, SHIFTS, SYNTHET
 from .intervals import TESTBED_CONFIDENCE, clopper_pearson
 from .results import Results
 from .transforms import Transform
+from .uncertainty import interval_metrics, own_accuracy_bounds
 
 XAxis = Literal["full", "matched"]
 X_AXES: tuple[XAxis, ...] = ("full", "matched")
@@ -164,8 +165,12 @@ def analyse_shift(
     ``x_set`` puts any evaluation set on the x-axis (``fit_range`` then bounds that set's accuracy).
 
     ``points`` gains ``in_baseline``, Clopper-Pearson bounds ``x_lo``/``x_hi``/``y_lo``/``y_hi``
-    at ``confidence``, ``eff_rob`` with its bootstrap interval ``eff_rob_lo``/``eff_rob_hi`` at
-    ``level``, and ``rel_rob``; all accuracies and differences are fractions.
+    at ``confidence``, ``eff_rob`` with its ``level`` interval ``eff_rob_lo``/``eff_rob_hi`` (the
+    baseline's bootstrap band and the model's own test-set noise, :mod:`effrob_core.uncertainty`)
+    and the band-only ``eff_rob_band_lo``/``eff_rob_band_hi``, ``eff_rob_transformed`` (the same in
+    the axis units, with the same four bounds), ``extrapolated`` (x outside the fitted models' range
+    ``fit_x_min``..``fit_x_max``), ``baseline_residual_sd`` and ``rel_rob``; all accuracies and
+    differences in points are fractions.
     """
     pts, left_out = shift_points(results, shift, x_axis, x_set)
     member = baseline_mask(pts, baseline)
@@ -177,10 +182,13 @@ def analyse_shift(
     x_lo, x_hi = clopper_pearson(x, pts["n_x"], confidence)
     y_lo, y_hi = clopper_pearson(y, pts["n_y"], confidence)
     baseline_y = fit.predict(x)
-    eff_rob_lo, eff_rob_hi = effective_robustness_interval(x, y, boot, level)
+    own_x, own_y = own_accuracy_bounds(pts, results.wide("top1"), results.wide("n_images"), y_keys(shift), level)
     metrics = {"in_baseline": member, "x_lo": x_lo, "x_hi": x_hi, "y_lo": y_lo, "y_hi": y_hi,
-               "baseline_y": baseline_y, "eff_rob": y - baseline_y, "eff_rob_lo": eff_rob_lo,
-               "eff_rob_hi": eff_rob_hi, "rel_rob": relative_robustness(x, y)}
+               "baseline_y": baseline_y, "eff_rob": y - baseline_y,
+               **interval_metrics(x, y, own_x, own_y, fit, boot, level),
+               "extrapolated": fit.extrapolated(x), "fit_x_min": np.full(x.size, fit.x_min),
+               "fit_x_max": np.full(x.size, fit.x_max), "baseline_residual_sd": np.full(x.size, fit.residual_sd),
+               "rel_rob": relative_robustness(x, y)}
     pts = pd.concat([pts, pd.DataFrame(metrics, index=pts.index)], axis=1)
     return ShiftAnalysis(shift, x_axis, baseline, transform, fit_range, pts, left_out, fit, boot, x_set)
 
@@ -201,7 +209,10 @@ def robustness_by_shift(
     A shift whose baseline cannot be fit (e.g. timm publishes no ObjectNet results) gets NaN columns;
     the second value maps each such shift to the reason.
     """
-    columns = ("y", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob")
+    columns = ("y", "eff_rob", "eff_rob_lo", "eff_rob_hi", "eff_rob_band_lo", "eff_rob_band_hi",
+               "eff_rob_transformed", "eff_rob_transformed_lo", "eff_rob_transformed_hi",
+               "eff_rob_transformed_band_lo", "eff_rob_transformed_band_hi", "baseline_residual_sd",
+               "extrapolated", "rel_rob")
     ids = pd.Index(results.models["model_id"], name="model_id")
     values: dict[str, NDArray[np.float64]] = {}
     unfitted: dict[str, str] = {}

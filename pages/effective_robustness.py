@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import BASELINES, LinearFit
+from effrob_core.baseline import BASELINE_SPECS, BASELINES, LinearFit
 from effrob_core.datasets import AVERAGE, EVAL_SETS
 from effrob_core.figures.scatter import (
     ZERO_SHOT_GROUP,
@@ -31,6 +31,7 @@ from effrob_core.robustness import (
     shift_points,
 )
 from effrob_core.transforms import TRANSFORMS
+from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.viewstate import Param
 from pages.common import (
     MISSING,
@@ -53,10 +54,8 @@ FULL_RANGE = (0.0, 100.0)
 SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups", "upload")
 X_LABELS = {"full": "Full ImageNet", "matched": "Class-matched"}
 TRANSFORM_LABELS = {"logit": "Logit", "probit": "Probit", "linear": "Linear"}
-BASELINE_LABELS = {"testbed": "Testbed standard models (Taori et al.)", "timm": "timm ImageNet-1k models",
-                   "all-standard": "Both (all standard training)"}
-BASELINE_PHRASES = {"testbed": "the testbed's standard-training models", "timm": "timm's ImageNet-1k models",
-                    "all-standard": "the testbed's and timm's standard-training models"}
+BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
+BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 
 
 @st.cache_data(show_spinner="Fitting the baseline and its bootstrap band…", max_entries=64)
@@ -243,7 +242,8 @@ ids = selected_model_ids(event.selection.points) if event is not None else []
 st.subheader("Selected models")
 if ids:
     chosen = pts[pts["model_id"].isin(ids)]
-    st.caption(f"{len(chosen):,} model(s) selected. Effective robustness with its 95% bootstrap interval; "
+    st.caption(f"{len(chosen):,} model(s) selected. Effective robustness with its 95% interval "
+               f"({ER_INTERVALS['total'].method}); "
                "relative robustness = shift minus ImageNet accuracy.")
     show_table(metrics_table(chosen, shift))
 else:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import BASELINES
+from effrob_core.baseline import BASELINE_SPECS, BASELINES
 from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
 from effrob_core.figures.compare import compare_figure
 from effrob_core.formatting import si_number
@@ -34,6 +34,7 @@ from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import robustness_by_shift
 from effrob_core.safe_csv import safe_csv
 from effrob_core.transforms import TRANSFORMS
+from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.viewstate import Param
 from pages.common import (
     MISSING,
@@ -51,10 +52,8 @@ FULL_RANGE = (0.0, 100.0)
 SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups")
 DEFAULT_COMPARE = ("testbed:resnet50", "openclip:ViT-B-32/openai", "openclip:ViT-L-14/openai",
                    "openclip:ViT-B-32/laion2b_s34b_b79k", "openclip-lowacc:rn50-yfcc15m-15m")
-BASELINE_LABELS = {"testbed": "Testbed standard models", "timm": "timm ImageNet-1k models",
-                   "all-standard": "Both (all standard training)"}
-BASELINE_PHRASES = {"testbed": "the testbed's standard-training models", "timm": "timm's ImageNet-1k models",
-                    "all-standard": "the testbed's and timm's standard-training models"}
+BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
+BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 METRIC_LABELS = {"robustness": "Effective robustness", "accuracy": "Accuracy"}
 
 
@@ -139,7 +138,7 @@ P = {p.key: p for p in PARAMS}
 st.title("Models")
 st.caption("Every model with ImageNet top-1, top-1 on each of the five main shifts, and its effective robustness "
            "(ER: shift top-1 minus the baseline's prediction at the model's ImageNet top-1, in points) with a "
-           "95% bootstrap interval. Sort and filter in the sidebar; the download holds exactly the rows and "
+           "95% interval (baseline band and the model's own test-set noise). Sort and filter in the sidebar; the download holds exactly the rows and "
            "columns shown.")
 init_state(PAGE, PARAMS)
 cmp_key = key(PAGE, P["cmp"])
@@ -187,8 +186,8 @@ st.dataframe(shown, hide_index=True, width="stretch", height=460, column_config=
              placeholder=MISSING)
 c_cap, c_dl = st.columns([4, 1])
 c_cap.caption(f"{len(shown):,} of {len(table):,} models. ER in accuracy points against the {kind} baseline fit on "
-              f"{BASELINE_PHRASES[baseline]}; intervals: 95% percentile bootstrap of the baseline "
-              f"({N_RESAMPLES} resamples of models). ER mean of 5: only for models with all five shifts. "
+              f"{BASELINE_PHRASES[baseline]}; intervals: {ER_INTERVALS['total'].method}. "
+              "ER mean of 5: only for models with all five shifts. "
               "Empty cells: no result for that set.")
 c_dl.download_button("Download CSV", functools.partial(safe_csv, shown), file_name=f"effrob_models_{baseline}_{kind}.csv",
                      mime="text/csv", key=f"{PAGE}.download", width="stretch",
@@ -209,13 +208,13 @@ if not chosen:
     st.info("Choose models above to compare them side by side.")
 else:
     frame = compare_long(results, table, chosen, metric)  # type: ignore[arg-type]
-    label = "Clopper-Pearson 99.5%" if metric == "accuracy" else "95% bootstrap"
+    label = "Clopper-Pearson 99.5%" if metric == "accuracy" else ER_INTERVALS["total"].short
     st.plotly_chart(compare_figure(frame, metric, label), key=f"{PAGE}.chart.compare", theme=None,
                     config={"displaylogo": False,
                             "toImageButtonOptions": {"format": "png", "filename": "effrob_compare", "scale": 3}})
     st.caption("Error bars: " + ("Clopper-Pearson 99.5% intervals of top-1 from the number of test images."
                                  if metric == "accuracy" else
-                                 "95% bootstrap intervals of the baseline at each model's ImageNet top-1. "
+                                 f"95% intervals of ER: {ER_INTERVALS['total'].method}. "
                                  "The dashed line at 0 is the standard-training baseline.")
                + " Missing bars: no result for that set.")
     side = table.loc[chosen].assign(**{"Model id": chosen})[shown_columns(table, True, True)]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import BASELINES
+from effrob_core.baseline import BASELINE_SPECS, BASELINES
 from effrob_core.datasets import IMAGENET
 from effrob_core.figures.scaling import (
     group_colors,
@@ -46,6 +46,7 @@ from effrob_core.scaling_points import (
     scaling_points,
 )
 from effrob_core.transforms import TRANSFORMS
+from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.viewstate import Param
 from pages.common import (
     MISSING,
@@ -65,10 +66,8 @@ Y_LABELS = {"error": "Error (log)", "accuracy": "Accuracy"}
 COLOR_LABELS = {"data": "Training data", "architecture": "Architecture"}
 FIT_LABELS = {"best": "Best model at each scale", "all": "All models"}
 SERIES_LABELS = {"controlled": "Controlled series only", "all": "Every colour group"}
-BASELINE_LABELS = {"testbed": "Testbed standard models", "timm": "timm ImageNet-1k models",
-                   "all-standard": "Both (all standard training)"}
-BASELINE_PHRASES = {"testbed": "the testbed's standard-training models", "timm": "timm's ImageNet-1k models",
-                    "all-standard": "the testbed's and timm's standard-training models"}
+BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
+BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 CURVE_X_LABELS = {"epoch": "Epoch", "samples_seen": "Samples seen"}
 X_PHRASES = {"samples": "samples seen", "compute": "total training compute"}
 ER_SHIFTS = tuple(s for s in SCALING_EVAL_SETS if s != IMAGENET)
@@ -293,8 +292,8 @@ else:
         f"{len(er_points) - er_mine:,} zero-shot models ({er_left_out - er_left_mine:,} more with "
         f"{shift_name(er_shift)} results lack {x_phrase}). Effective robustness = {shift_name(er_shift)} top-1 "
         f"minus the baseline's prediction at the model's ImageNet top-1 ({kind} fit on "
-        f"{BASELINE_PHRASES[baseline]}); error bars: 95% bootstrap interval of the baseline ({N_RESAMPLES} "
-        "resamples of models). The dashed line at 0 is where standard-training models lie on average."
+        f"{BASELINE_PHRASES[baseline]}); error bars: 95% intervals, {ER_INTERVALS['total'].method}. "
+        "The dashed line at 0 is where standard-training models lie on average."
         + (f" The {n_dig} digitised points also carry a reading error of about ±0.3 pts on each axis, not "
            "included in their bars." if n_dig else "")
         + (mine_note(er_mine, er_left_mine, x_kind, False) if show_mine else ""))

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import BASELINES
+from effrob_core.baseline import BASELINE_SPECS, BASELINES
 from effrob_core.datasets import EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from effrob_core.results import Results
 from effrob_core.robustness import robustness_by_shift
 from effrob_core.transforms import TRANSFORMS
+from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.upload import (
     CLIP_TASKS,
     MAX_BYTES,
@@ -48,10 +49,8 @@ PARAMS = [
     Param("scale", "logit", "choice", TRANSFORMS),
 ]
 P = {p.key: p for p in PARAMS}
-BASELINE_LABELS = {"testbed": "Testbed standard models (Taori et al.)", "timm": "timm ImageNet-1k models",
-                   "all-standard": "Both (all standard training)"}
-BASELINE_PHRASES = {"testbed": "the testbed's standard-training models", "timm": "timm's ImageNet-1k models",
-                    "all-standard": "the testbed's and timm's standard-training models"}
+BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
+BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 TRANSFORM_LABELS = {"logit": "Logit", "probit": "Probit", "linear": "Linear"}
 N_RESAMPLES = 1000
 
@@ -216,7 +215,7 @@ if mine is not None and mine.n_models:
     st.caption(
         "Accuracy under each shift minus the baseline's prediction at the model's full-ImageNet accuracy, in "
         f"accuracy points ({TRANSFORM_LABELS[kind].lower()} fit on {BASELINE_PHRASES[baseline]}); the "
-        "interval is the 95% bootstrap band of the baseline (1000 resamples). The mean needs all five shifts. "
+        f"interval is 95%: {ER_INTERVALS['total'].method}. The mean needs all five shifts. "
         "Blank cells: the model lacks ImageNet or that shift.")
     fmt: dict[str, object] = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns
                               if table[c].dtype.kind == "f"}

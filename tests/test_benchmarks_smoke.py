@@ -61,7 +61,7 @@ def test_loop_reference_agrees_with_core(small) -> None:
     for shift in ("imagenetv2", "average"):
         ref = loop_analyse_shift(small, shift, n_resamples=60)
         core = analyse_shift(small, shift, n_resamples=60).points
-        for col in ("eff_rob", "eff_rob_lo", "eff_rob_hi", "baseline_y"):
+        for col in ("eff_rob", "eff_rob_band_lo", "eff_rob_band_hi", "baseline_y"):
             np.testing.assert_allclose(ref[col], core[col], atol=1e-9)
 
 

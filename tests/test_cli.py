@@ -52,13 +52,54 @@ def test_robustness_csv() -> None:
     assert code == 0, err
     table = pd.read_csv(io.StringIO(out))
     assert list(table.columns) == ["model_id", "source", "group", "imagenet_pct", "shift_pct", "eff_rob_pct",
-                                   "eff_rob_lo_pct", "eff_rob_hi_pct", "rel_rob_pct"]
+                                   "eff_rob_lo_pct", "eff_rob_hi_pct", "eff_rob_transformed",
+                                   "eff_rob_transformed_lo", "eff_rob_transformed_hi", "extrapolated",
+                                   "rel_rob_pct"]
     assert table["model_id"].is_unique and len(table) > 500
     assert (table["eff_rob_lo_pct"] <= table["eff_rob_pct"] + 1e-9).all()
     assert (table["eff_rob_pct"] <= table["eff_rob_hi_pct"] + 1e-9).all()
     clip = table.set_index("model_id").loc["testbed:vit_b_32_clip_zeroshot"]
     assert clip["eff_rob_pct"] > 10  # CLIP zero-shot sits far above the line
     assert clip["rel_rob_pct"] == pytest.approx(clip["shift_pct"] - clip["imagenet_pct"], abs=1e-3)
+
+
+def test_robustness_seed_point_in_logit_units_and_extrapolated() -> None:
+    """The 1M-image RN50 point: +0.75 points but +0.158 logit above the testbed line, far below its range."""
+    code, out, err = run("robustness", "--shift", "imagenetv2", "--format", "csv")
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out)).set_index("model_id")
+    seed = table.loc["openclip-lowacc:rn50-yfcc15m-1m"]
+    assert seed["eff_rob_transformed"] == pytest.approx(0.158, abs=0.0015)
+    assert seed["eff_rob_pct"] == pytest.approx(0.75, abs=0.01)
+    assert seed["eff_rob_transformed_lo"] < seed["eff_rob_transformed"] < seed["eff_rob_transformed_hi"]
+    assert bool(seed["extrapolated"]) is True
+    inside = table.loc["testbed:resnet50"]
+    assert 56 < inside["imagenet_pct"] < 85 and bool(inside["extrapolated"]) is False
+    # every model is flagged exactly when its ImageNet accuracy lies outside the fitted models' range
+    code, fit_out, _ = run("fit", "--shift", "imagenetv2")
+    low, high = (float(v) for v in dict(line.split(None, 1) for line in fit_out.strip().splitlines()
+                                        if line.startswith("x range"))["x"].split()[1].rstrip("%").split("-"))
+    x = table["imagenet_pct"]
+    clear = ((x - low).abs() > 0.01) & ((x - high).abs() > 0.01)  # the range is printed to 2 decimals
+    assert clear.sum() > 1000
+    assert (table["extrapolated"].astype(bool) == ((x < low) | (x > high)))[clear].all()
+
+
+def test_robustness_band_interval_is_narrower() -> None:
+    base = ["robustness", "--shift", "imagenetv2", "--format", "csv", "--models", "resnet18"]
+    _, total, _ = run(*base)
+    _, band, _ = run(*base, "--interval", "band")
+    t, b = (pd.read_csv(io.StringIO(o)).set_index("model_id") for o in (total, band))
+    assert ((t["eff_rob_hi_pct"] - t["eff_rob_lo_pct"]) > (b["eff_rob_hi_pct"] - b["eff_rob_lo_pct"])).all()
+    assert (t["eff_rob_pct"] == b["eff_rob_pct"]).all()
+
+
+def test_fit_lowacc_baseline_reaches_below_ten_percent() -> None:
+    code, out, _ = run("fit", "--shift", "imagenetv2", "--baseline", "testbed-lowacc")
+    assert code == 0
+    fields = dict(line.split(None, 1) for line in out.strip().splitlines())
+    low = float(fields["x"].split()[1].split("-")[0])
+    assert low < 10 and int(fields["n"]) > 85
 
 
 def test_robustness_table_filter_and_average() -> None:

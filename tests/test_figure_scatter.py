@@ -258,7 +258,7 @@ def test_hover_shows_accuracies_intervals_and_robustness(sketch):
                   f"ImageNet: %{{{c['x']}:.2f}}% [%{{{c['x_lo']}:.2f}}, %{{{c['x_hi']}:.2f}}] (99.5% CI)",
                   f"ImageNet-Sketch: %{{{c['y']}:.2f}}% [%{{{c['y_lo']}:.2f}}, %{{{c['y_hi']}:.2f}}] (99.5% CI)",
                   f"Effective robustness: %{{{c['eff_rob']}:+.2f}} pts "
-                  f"[%{{{c['eff_rob_lo']}:+.2f}}, %{{{c['eff_rob_hi']}:+.2f}}] (95% bootstrap)",
+                  f"[%{{{c['eff_rob_lo']}:+.2f}}, %{{{c['eff_rob_hi']}:+.2f}}] (95%, baseline band + own test-set noise)",
                   f"Relative robustness: %{{{c['rel_rob']}:+.2f}} pts"):
         assert field in t.hovertemplate
     row = np.asarray(t.customdata)[0]

@@ -22,6 +22,7 @@ from ..datasets import AVERAGE, EVAL_SETS, MAIN_SHIFTS
 from ..intervals import TESTBED_CONFIDENCE
 from ..robustness import ShiftAnalysis, x_key
 from ..transforms import Transform, inverse, transform
+from ..uncertainty import ER_INTERVALS
 from .style import (
     BASELINE_COLOR,
     GROUP_COLORS,
@@ -129,7 +130,7 @@ def _hovertemplate(group: str, shift: str, has_y_interval: bool, confidence: flo
         f"ImageNet: %{{{c['x']}:.2f}}% [%{{{c['x_lo']}:.2f}}, %{{{c['x_hi']}:.2f}}] ({ci})<br>"
         f"{escape_text(shift_label(shift))}: {y_part}" + (f" ({ci})" if has_y_interval else "") + "<br>"
         f"Effective robustness: %{{{c['eff_rob']}:+.2f}} pts "
-        f"[%{{{c['eff_rob_lo']}:+.2f}}, %{{{c['eff_rob_hi']}:+.2f}}] ({100 * level:g}% bootstrap)<br>"
+        f"[%{{{c['eff_rob_lo']}:+.2f}}, %{{{c['eff_rob_hi']}:+.2f}}] ({ER_INTERVALS['total'].short})<br>"
         f"Relative robustness: %{{{c['rel_rob']}:+.2f}} pts<extra></extra>"
     )
 
