@@ -20,13 +20,14 @@ def neutralise_cells(values: pd.Series) -> pd.Series:
     return values.where(~risky, "'" + text)
 
 
-def safe_csv(table: pd.DataFrame, index_label: str | None = None) -> str:
-    """CSV text of ``table`` with every text cell (and the index, if written) neutralised."""
+def safe_csv(table: pd.DataFrame, index_label: str | None = None, float_format: str | None = None) -> str:
+    """CSV text of ``table`` with every text cell (and the index, if written) neutralised; numbers are
+    written with ``float_format`` (e.g. ``"%.4f"``) when given."""
     out = table.apply(neutralise_cells)
     out.columns = neutralise_cells(pd.Series(list(map(str, out.columns)), dtype=object)).tolist()
     if index_label is not None:
         out.index = pd.Index(neutralise_cells(pd.Series(out.index.astype(str), dtype=object)).to_numpy(),
                              name=index_label)
-        return out.to_csv(index=True)
-    return out.to_csv(index=False)
+        return out.to_csv(index=True, float_format=float_format)
+    return out.to_csv(index=False, float_format=float_format)
 

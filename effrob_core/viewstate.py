@@ -87,16 +87,26 @@ class Param:
         return str(value)
 
 
-def parse_query(params: Sequence[Param], query: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
-    """Values for every param (default where absent or invalid) and one notice per invalid value."""
+def parse_query(params: Sequence[Param],
+                query: Mapping[str, str | Sequence[str]]) -> tuple[dict[str, Any], list[str]]:
+    """Values for every param (default where absent or invalid) and one notice per invalid value.
+
+    A query value may be the list of every value the key was given (``?shift=a&shift=b``): the last
+    one is used, with a notice naming the others.
+    """
     values: dict[str, Any] = {}
     notices: list[str] = []
     for p in params:
         if p.key not in query:
             values[p.key] = p.default
             continue
+        given = query[p.key]
+        given = [given] if isinstance(given, str) else [str(v) for v in given] or [""]
+        if len(given) > 1:
+            notices.append(f"Link parameter {p.key} is given {len(given)} times "
+                           f"({', '.join(map(repr, given))}); using the last one.")
         try:
-            values[p.key] = p.parse(str(query[p.key]))
+            values[p.key] = p.parse(given[-1])
         except ValueError as exc:
             values[p.key] = p.default
             notices.append(f"Link parameter {p.key}: {exc}; using the default ({p.encode(p.default) or 'none'}).")

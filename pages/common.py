@@ -89,31 +89,53 @@ def page_results() -> Results:
     try:
         return session_results()
     except ResultsError as exc:
-        st.error(f"The results tables could not be loaded: {exc}")
+        st.error(f"The results tables could not be loaded: {plain(exc)}")
         st.stop()
         raise  # st.stop() does not return
 
 
+#: Invisible WORD JOINER: breaks GitHub-flavoured autolinks (``www.``, ``https://``, e-mail addresses),
+#: which the Markdown renderer finds in the text after backslash escapes are removed.
+_NO_LINK = "\u2060"
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_AFTER_COLON_AT = re.compile(r"(?<=\\[:@])")  # after an escaped ':' or '@'
+_BEFORE_WWW_DOT = re.compile(r"(?<=www)(?=\\\.)", re.IGNORECASE)  # between 'www' and an escaped '.'
+
+
 def plain(text: object) -> str:
-    """User-supplied text made safe for Streamlit Markdown: every ASCII punctuation character is
-    backslash-escaped, so names and file names render literally (no links, emphasis, HTML or LaTeX)."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(str(text).split()))
+    """Text from a URL, a file or a file name made safe for Streamlit Markdown (the one escaping helper
+    for every message, caption and label that shows such text).
+
+    Whitespace runs become one space (no headings, lists or code blocks); every ASCII punctuation
+    character is backslash-escaped (no links, images, emphasis, HTML, LaTeX, colours or icons); and an
+    invisible word joiner follows each ``:`` and ``@`` and precedes the ``.`` of ``www.``, so that no
+    autolink forms either. The text reads exactly as given.
+    """
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+    return _BEFORE_WWW_DOT.sub(_NO_LINK, _AFTER_COLON_AT.sub(_NO_LINK, escaped))
 
 
 def init_state(page: str, params: Sequence[Param]) -> None:
     """Seed each control's session-state key from the URL the first time the page runs in a session.
 
-    Invalid or unknown URL values fall back to defaults with a visible notice.
+    Invalid, unknown and repeated URL values fall back to defaults with a visible notice; so does a
+    link whose settings are not applied because this tab already holds the page's controls (e.g. the
+    browser's back button: the tab keeps its current view).
     """
+    query = {k: st.query_params.get_all(k) for k in st.query_params}
     pending = [p for p in params if _key(page, p) not in st.session_state]
     if pending:
-        values, notices = parse_query(params, {k: st.query_params[k] for k in st.query_params})
+        values, notices = parse_query(params, query)
         for p in pending:
             st.session_state[_key(page, p)] = values[p.key]
         if notices and len(pending) == len(params):
             st.session_state[f"{page}:notices"] = notices
+    elif query and query != st.session_state.get(f"{page}:synced", query):
+        st.session_state[f"{page}:notices"] = [
+            "The link's settings were not applied: this browser tab already shows this page with its own "
+            "settings. Open the link in a new tab to see its view."]
     for notice in st.session_state.pop(f"{page}:notices", []):
-        st.warning(notice, icon="⚠️")
+        st.warning(plain(notice), icon="⚠️")
 
 
 def state(page: str, param: Param) -> Any:
@@ -149,6 +171,7 @@ def sync_url(page: str, params: Sequence[Param]) -> str:
     query = encode_query(params, values)
     if dict(st.query_params) != query:
         st.query_params.from_dict(query)
+    st.session_state[f"{page}:synced"] = {k: [v] for k, v in query.items()}
     return share_link(query)
 
 

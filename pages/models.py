@@ -41,6 +41,7 @@ from pages.common import (
     init_state,
     key,
     page_results,
+    plain,
     show_share_link,
     sync_url,
 )
@@ -147,7 +148,7 @@ known = [i for i in requested if i in id_set]
 if known != requested or len(known) > MAX_COMPARE:
     dropped = [i for i in requested if i not in id_set]
     if dropped:
-        st.warning(f"Ignored unknown model id(s) in the link: {', '.join(dropped[:5])}"
+        st.warning(f"Ignored unknown model id(s) in the link: {plain(', '.join(dropped[:5]))}"
                    + (" …" if len(dropped) > 5 else "") + ".", icon="⚠️")
     if len(known) > MAX_COMPARE:
         st.warning(f"At most {MAX_COMPARE} models can be compared; kept the first {MAX_COMPARE}.", icon="⚠️")

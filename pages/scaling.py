@@ -54,6 +54,7 @@ from pages.common import (
     init_state,
     key,
     page_results,
+    plain,
     show_share_link,
     state,
     sync_url,
@@ -258,7 +259,7 @@ if show_fits:
             + ("from the nonlinear least-squares covariance (wide when few scales pin E∞ down)." if irreducible
                else "from the t distribution of the log-log regression."))
     if skipped:
-        st.caption("Not fit: " + "; ".join(f"{g}: {why}" for g, why in sorted(skipped.items())) + ".")
+        st.caption("Not fit: " + plain("; ".join(f"{g}: {why}" for g, why in sorted(skipped.items()))) + ".")
 
 # --- effective robustness against scale -------------------------------------------------------------
 st.subheader(f"Effective robustness against {x_phrase}")
@@ -320,7 +321,7 @@ else:
         curves = cached_learning_curves(str(curves_path), curves_path.stat().st_mtime, results_key,
                                         results.models["model_id"])
     except ResultsError as exc:
-        st.error(f"The learning-curves table could not be loaded: {exc}")
+        st.error(f"The learning-curves table could not be loaded: {plain(exc)}")
     else:
         shown = curves.loc[curves["model_id"].isin(chosen)]
         if shown.empty:
@@ -333,4 +334,4 @@ else:
                 f"ImageNet zero-shot top-1 after each checkpoint ({len(shown):,} evaluations of "
                 f"{shown['model_id'].nunique()} run(s); Cherti et al., 2023). For the LAION-2B runs an epoch is a "
                 "checkpoint interval, not a pass over the data, so samples seen is the comparable x."
-                + (f" No published curve for: {', '.join(str(names.get(i, i)) for i in without)}." if without else ""))
+                + (f" No published curve for: {plain(', '.join(str(names.get(i, i)) for i in without))}." if without else ""))

@@ -15,6 +15,7 @@ from effrob_core.baseline import BASELINE_SPECS, BASELINES
 from effrob_core.datasets import EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from effrob_core.results import Results
 from effrob_core.robustness import robustness_by_shift
+from effrob_core.safe_csv import safe_csv
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.upload import (
@@ -222,7 +223,7 @@ if mine is not None and mine.n_models:
     fmt["Model"] = st.column_config.TextColumn(pinned=True)
     st.dataframe(table, hide_index=True, column_config=fmt, height=min(420, 38 + 35 * len(table)), placeholder=MISSING)
     c_dl, c_rm = st.columns([1, 1])
-    c_dl.download_button("Download this table (CSV)", table.to_csv(index=False, float_format="%.4f"),
+    c_dl.download_button("Download this table (CSV)", safe_csv(table, float_format="%.4f"),
                          file_name="your_models_effective_robustness.csv", mime="text/csv")
     c_rm.button("Remove my models", on_click=on_remove, type="primary",
                 help="Forget every uploaded model in this browser session.")

@@ -69,7 +69,7 @@ def test_good_files_show_a_table_and_join_other_pages(results) -> None:
     interval = t.loc["my-vit-s16-tiny", "ImageNetV2 95% interval"]
     assert interval.startswith("[+") and interval.endswith("]")
     notes = " ".join(e.value for e in at.markdown)
-    assert "skipped 1 dataset\\(s\\) not in the registry\\: cars" in notes
+    assert plain("skipped 1 dataset(s) not in the registry: cars") in notes
 
     # the models join the other pages for this session
     if visit(at, "pages/effective_robustness.py"):
@@ -138,4 +138,4 @@ def test_names_are_shown_as_text() -> None:
                          ("*weird*.csv", b"model;imagenet\n", "text/csv")])
     assert list(table(at)["Model"]) == [name]
     assert at.error[0].value.startswith("\\*weird\\*\\.csv\\, row 1")
-    assert plain(name) == "\\*\\*bold\\*\\* \\<i\\>x\\<\\/i\\> \\[link\\]\\(https\\:\\/\\/example\\.com\\)"
+    assert plain(name) == "\\*\\*bold\\*\\* \\<i\\>x\\<\\/i\\> \\[link\\]\\(https\\:\u2060\\/\\/example\\.com\\)"
