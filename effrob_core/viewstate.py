@@ -31,7 +31,7 @@ class Param:
         raw = raw.strip()
         if self.kind == "choice":
             if raw not in self.choices:
-                raise ValueError(f"{raw!r} is not one of {', '.join(self.choices)}")
+                raise ValueError(f"{raw!r} is not one of {_listing(self.choices)}")
             return raw
         if self.kind == "multi":
             items = [s for s in (p.strip() for p in raw.split(",")) if s] if raw else []
@@ -85,6 +85,17 @@ class Param:
         if self.kind == "float":
             return f"{value:g}"
         return str(value)
+
+
+#: Most choices a notice lists in full (a longer list is cut, with the count).
+MAX_LISTED_CHOICES = 20
+
+
+def _listing(choices: Sequence[str]) -> str:
+    """The allowed values for a notice, cut after :data:`MAX_LISTED_CHOICES` with the number left out."""
+    shown = [c for c in choices if c][:MAX_LISTED_CHOICES]
+    more = len([c for c in choices if c]) - len(shown)
+    return ", ".join(shown) + (f" (and {more} more)" if more > 0 else "")
 
 
 def parse_query(params: Sequence[Param],

@@ -14,6 +14,7 @@ from effrob_core.baseline import BASELINE_SPECS, BASELINES, LinearFit
 from effrob_core.datasets import AVERAGE, EVAL_SETS
 from effrob_core.figures.scatter import (
     ZERO_SHOT_GROUP,
+    x_label,
     highlight_mask,
     robustness_scatter,
     selected_model_ids,
@@ -21,15 +22,20 @@ from effrob_core.figures.scatter import (
     shown_mask,
     zero_shot_fit,
 )
+from effrob_core.figures.export import IMAGE_FORMATS, data_csv, image_config, paper_style, provenance
 from effrob_core.figures.style import SOURCE_LABELS, source_labels
 from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import (
+    OTHER_SHIFT_CHOICES,
+    SET_CHOICES,
     SHIFT_CHOICES,
     X_AXES,
     ShiftAnalysis,
     analyse_shift,
     shift_points,
+    y_keys,
 )
+from effrob_core.datasets import IMAGENET
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.viewstate import Param
@@ -48,8 +54,17 @@ from pages.common import (
 PAGE = "robustness"
 #: Bootstrap resamples of the baseline band (the testbed's 1000).
 N_RESAMPLES = 1000
-DEFAULT_SHIFT = "imagenet-sketch"
+#: The landing view: the seed's figure (open_clip docs/effective_robustness.png), ImageNetV2 on y.
+DEFAULT_SHIFT = "imagenetv2"
 FULL_RANGE = (0.0, 100.0)
+#: y-axis menu: the natural shifts, then the testbed's synthetic and consistency settings (aggregates and
+#: per-corruption means; per-severity settings are reachable by their key in the link).
+SHIFT_MENU = SHIFT_CHOICES + tuple(k for k in OTHER_SHIFT_CHOICES if EVAL_SETS[k].listed)
+#: x-axis menu besides ImageNet: every listed set ("" = ImageNet or its class-matched subset).
+X_SET_MENU = ("",) + tuple(k for k in SET_CHOICES if k == AVERAGE or (k != IMAGENET and EVAL_SETS[k].listed))
+#: Largest selection written into the link (model ids; a larger one is listed but not linked).
+MAX_LINKED_SELECTION = 100
+KIND_PREFIX = {"synthetic": "Synthetic · ", "variant": "Other setting · "}
 
 SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups", "upload")
 X_LABELS = {"full": "Full ImageNet", "matched": "Class-matched"}
@@ -60,10 +75,10 @@ BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 
 @st.cache_data(show_spinner="Fitting the baseline and its bootstrap band…", max_entries=64)
 def cached_analysis(_results: Results, results_key: str, shift: str, x_axis: str, kind: str, baseline: str,
-                    fit_range: tuple[float, float] | None) -> ShiftAnalysis:
+                    fit_range: tuple[float, float] | None, x_set: str | None = None) -> ShiftAnalysis:
     """``analyse_shift`` for one view, cached on the view and the results' fingerprint."""
     return analyse_shift(_results, shift, baseline, kind, x_axis, fit_range,  # type: ignore[arg-type]
-                         n_resamples=N_RESAMPLES)
+                         n_resamples=N_RESAMPLES, x_set=x_set)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -78,6 +93,19 @@ def cached_left_out(_results: Results, results_key: str, shift: str) -> dict[str
     return out
 
 
+def menu_label(key: str) -> str:
+    """A set's name in the menus, prefixed by its category when it is not a natural shift."""
+    if key == "":
+        return "ImageNet (x-axis control above)"
+    prefix = KIND_PREFIX.get(EVAL_SETS[key].kind, "") if key in EVAL_SETS else ""
+    return prefix + shift_label(key)
+
+
+def with_current(menu: tuple[str, ...], current: str) -> list[str]:
+    """The menu, plus the current value when a link chose a set the menu does not list."""
+    return list(menu) + ([current] if current not in menu else [])
+
+
 def ordered(present: set[str], order: tuple[str, ...]) -> list[str]:
     """``present`` in the given order, then anything else alphabetically."""
     return [v for v in order if v in present] + sorted(present - set(order))
@@ -88,14 +116,14 @@ def has_matched_x(shift: str) -> bool:
     return shift != AVERAGE and EVAL_SETS[shift].matched_x is not None
 
 
-def metrics_table(points: pd.DataFrame, shift: str) -> pd.DataFrame:
+def metrics_table(points: pd.DataFrame, shift: str, x_name: str = "ImageNet") -> pd.DataFrame:
     """One row per model: name, group, source, accuracies and robustness in percent, best first."""
     name = shift_label(shift)
     table = pd.DataFrame({
         "Model": points["display_name"].to_numpy(),
         "Group": points["group"].to_numpy(),
         "Source": source_labels(points["source"]),
-        "ImageNet (%)": 100 * points["x"].to_numpy(),
+        f"{x_name} (%)": 100 * points["x"].to_numpy(),
         f"{name} (%)": 100 * points["y"].to_numpy(),
         "Eff. robustness (pts)": 100 * points["eff_rob"].to_numpy(),
         "95% CI low": 100 * points["eff_rob_lo"].to_numpy(),
@@ -104,6 +132,26 @@ def metrics_table(points: pd.DataFrame, shift: str) -> pd.DataFrame:
         "model_id": points["model_id"].to_numpy(),
     })
     return table.sort_values("Eff. robustness (pts)", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def plotted_table(points: pd.DataFrame, shift: str, x_name: str) -> pd.DataFrame:
+    """The plotted points with their numbers in percent, for the data download."""
+    name = shift_label(shift)
+    return pd.DataFrame({
+        "model_id": points["model_id"].to_numpy(), "model": points["display_name"].to_numpy(),
+        "group": points["group"].to_numpy(), "source": points["source"].to_numpy(),
+        f"x: {x_name} top-1 (%)": 100 * points["x"].to_numpy(), f"y: {name} top-1 (%)": 100 * points["y"].to_numpy(),
+        "in_baseline": points["in_baseline"].to_numpy(),
+        "eff_rob_pts": 100 * points["eff_rob"].to_numpy(), "eff_rob_lo_pts": 100 * points["eff_rob_lo"].to_numpy(),
+        "eff_rob_hi_pts": 100 * points["eff_rob_hi"].to_numpy(), "rel_rob_pts": 100 * points["rel_rob"].to_numpy(),
+    })
+
+
+def fit_fields(fit: LinearFit | None, kind: str) -> dict[str, object] | None:
+    """A fitted line's coefficients for the data download."""
+    if fit is None:
+        return None
+    return {"transform": kind, "slope": fit.slope, "intercept": fit.intercept, "r": fit.r, "n": fit.n}
 
 
 def show_table(table: pd.DataFrame) -> None:
@@ -130,8 +178,9 @@ sources = ordered(set(results.models["source"]), SOURCE_ORDER)
 source_counts = results.models["source"].value_counts()
 
 PARAMS = [
-    Param("shift", DEFAULT_SHIFT, "choice", SHIFT_CHOICES),
+    Param("shift", DEFAULT_SHIFT, "choice", SET_CHOICES),
     Param("x", "full", "choice", X_AXES),
+    Param("xset", "", "choice", ("",) + SET_CHOICES),
     Param("scale", "logit", "choice", TRANSFORMS),
     Param("baseline", "testbed", "choice", BASELINES),
     Param("fit", FULL_RANGE, "range", bounds=FULL_RANGE),
@@ -139,92 +188,168 @@ PARAMS = [
     Param("sources", list(sources), "multi", tuple(sources)),
     Param("errors", False, "bool"),
     Param("search", "", "text"),
+    Param("xr", None, "range", bounds=FULL_RANGE),
+    Param("yr", None, "range", bounds=FULL_RANGE),
+    Param("sel", [], "multi"),
+    Param("paper", False, "bool"),
+    Param("title", "", "text"),
+    Param("fmt", "png", "choice", IMAGE_FORMATS),
 ]
 P = {p.key: p for p in PARAMS}
 
+# less empty space above the title, so that the chart is above the fold at 1280x800
+st.markdown("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>", unsafe_allow_html=True)
 st.title("Effective robustness")
 st.caption(
-    "Each point is a model: top-1 on ImageNet (x) against top-1 under a natural distribution shift (y), "
-    "both axes transformed. The red line is the baseline fit on standard-training models; a model's "
-    "effective robustness is its height above that line, in accuracy points (Taori et al., 2020). "
-    "Box- or lasso-select points to list their numbers below.")
+    "Each point is a model: top-1 on ImageNet (x) against top-1 under a distribution shift (y), on "
+    "transformed axes. Red: the baseline fit on standard-training models; effective robustness is a "
+    "model's height above it, in accuracy points (Taori et al., 2020). Box- or lasso-select points to list them.")
 init_state(PAGE, PARAMS)
 follow_options(PAGE, P["groups"], groups)
 follow_options(PAGE, P["sources"], sources)
 
-c_shift, c_x, c_scale, c_search = st.columns([1.5, 1.3, 1.2, 1.6])
-shift = c_shift.selectbox("Distribution shift (y-axis)", SHIFT_CHOICES, format_func=shift_label,
-                          key=key(PAGE, P["shift"]))
-matched_ok = has_matched_x(shift)
+c_shift, c_x, c_scale = st.columns([1.25, 1.3, 1.2])
+shift = c_shift.selectbox("Distribution shift (y-axis)", with_current(SHIFT_MENU, state(PAGE, P["shift"])),
+                          format_func=menu_label, key=key(PAGE, P["shift"]),
+                          help="Natural shifts first, then the testbed's synthetic settings (ImageNet-C, PGD, "
+                               "greyscale, stylized) and other settings (pm-10, ImageNetV2 variants). Per-severity "
+                               "ImageNet-C settings open by key in the link, e.g. shift=imagenet-c.fog.3.")
+x_set = state(PAGE, P["xset"]) or None
+matched_ok = has_matched_x(shift) and x_set is None
 left_out = cached_left_out(results, results_key, shift)
 with c_x:
     st.radio("ImageNet x-axis", X_AXES, format_func=X_LABELS.get, key=key(PAGE, P["x"]), horizontal=True,
-             disabled=not matched_ok,
+             disabled=not matched_ok or x_set is not None,
              help="Top-1 on all 1000 ImageNet classes, or on the ImageNet validation images of the shift's "
                   "classes (what Taori et al. plot for the 200- and 113-class shifts).")
     x_axis = state(PAGE, P["x"]) if matched_ok else "full"
-    if matched_ok:
+    if x_set is not None:
+        st.caption(f"x-axis: {shift_label(x_set)} (set in the sidebar).")
+    elif matched_ok:
         st.caption(f"Left out for lack of x: full {left_out['full']:,}, class-matched {left_out['matched']:,}.")
+    elif left_out["full"] is None:
+        st.caption("Choose an x-axis set in the sidebar.")
     else:
-        st.caption(f"No class-matched subset for {shift_label(shift)}; full ImageNet leaves out "
-                   f"{left_out['full']:,}.")
+        st.caption(f"No class-matched subset for {shift_label(shift)}.")
 kind = c_scale.radio("Axis scaling", TRANSFORMS, format_func=TRANSFORM_LABELS.get, key=key(PAGE, P["scale"]),
                      horizontal=True, help="Logit (default) and probit make the baseline linear; linear is "
                                            "for intuition only.")
-search = c_search.text_input("Highlight models", key=key(PAGE, P["search"]), placeholder="name contains, e.g. ViT-B-32",
-                             help="Case-insensitive substring of the model's name or id.")
-
 with st.sidebar:
+    search = st.text_input("Highlight models", key=key(PAGE, P["search"]), placeholder="name contains, e.g. ViT-B-32",
+                           help="Case-insensitive substring of the model's name or id.")
     st.header("Baseline and filters")
     baseline = st.radio("Fit the baseline on", BASELINES, format_func=BASELINE_LABELS.get,
                         key=key(PAGE, P["baseline"]))
     fit_pct = st.slider("ImageNet top-1 range of the baseline models (%)", min_value=FULL_RANGE[0],
                         max_value=FULL_RANGE[1], step=1.0, key=key(PAGE, P["fit"]), format="%.0f%%",
                         help="Fit only on baseline models whose x accuracy lies in this range.")
+    st.selectbox("x-axis evaluation set", with_current(X_SET_MENU, state(PAGE, P["xset"])), format_func=menu_label,
+                 key=key(PAGE, P["xset"]),
+                 help="Any evaluation set on the x-axis instead of ImageNet, as in the testbed's plotting "
+                      "playground (e.g. ImageNetV2 against ImageNet-R, Vid-Robust pm-0 against pm-10).")
     shown_groups = st.pills("Groups shown", groups, selection_mode="multi", key=key(PAGE, P["groups"]),
-                            help="Click to show or hide a group (the chart's legend toggles groups too).")
+                            help="Click to show or hide a group; the chart's legend lists exactly the groups "
+                                 "shown here (and in the link).")
     shown_sources = st.pills("Sources shown", sources, selection_mode="multi", key=key(PAGE, P["sources"]),
                              format_func=lambda s: f"{SOURCE_LABELS.get(s, s)} ({source_counts.get(s, 0):,})")
     error_bars = st.toggle("Error bars (Clopper-Pearson 99.5%)", key=key(PAGE, P["errors"]))
-    link = sync_url(PAGE, PARAMS)
+    ranges_slot = st.container()
+    with st.expander("Export for a paper", expanded=bool(state(PAGE, P["paper"]))):
+        paper = st.toggle("Paper style", key=key(PAGE, P["paper"]),
+                          help="White background, larger black type, opaque outlined markers, no band legend entry.")
+        title = st.text_input("Title (optional)", key=key(PAGE, P["title"]), disabled=not paper)
+        fmt = st.radio("Camera button saves", IMAGE_FORMATS, key=key(PAGE, P["fmt"]), horizontal=True,
+                       format_func=str.upper, help="The chart's camera icon (top right) downloads this format; "
+                                                    "SVG is vector, for papers.")
     # drawn after the chart: the link's code box loads a large script the chart need not wait for
     link_slot = st.container()
 
 # --- analysis -----------------------------------------------------------------------------------------
 fit_range = None if tuple(fit_pct) == FULL_RANGE else (fit_pct[0] / 100, fit_pct[1] / 100)
 try:
-    analysis = cached_analysis(results, results_key, shift, x_axis, kind, baseline, fit_range)
+    analysis = cached_analysis(results, results_key, shift, x_axis, kind, baseline, fit_range, x_set)
 except ValueError as exc:
-    st.error(f"No baseline for this view: {exc}. Widen the ImageNet range or choose other baseline models.")
+    st.error(f"No baseline for this view: {exc}. Widen the ImageNet range, choose other baseline models or "
+             "other evaluation sets.")
     with link_slot:
-        show_share_link(link)
+        show_share_link(sync_url(PAGE, PARAMS))
     st.stop()
 
 pts = analysis.points
 shown = pts[shown_mask(pts, shown_groups, shown_sources)]
 zs_fit = zero_shot_fit(shown, kind)
-fig = robustness_scatter(analysis, shown_groups, shown_sources, search, error_bars, zs_fit)
+x_name = x_label(shift, x_axis, x_set)
 
-c_fig, c_stats = st.columns([4.6, 1.2])
+
+def range_control(axis: str, param: Param, values: pd.Series) -> tuple[float, float] | None:
+    """A fixed accuracy range (fractions) for one axis, or None for automatic; kept in the link (percent)."""
+    current = state(PAGE, param)
+    fixed = st.toggle(f"Fix the {axis} range", value=current is not None, key=f"{PAGE}.{param.key}.fixed")
+    if not fixed:
+        st.session_state[key(PAGE, param)] = None
+        return None
+    if current is None:  # start from the points' own range
+        lo, hi = (float(values.min()) * 100, float(values.max()) * 100) if len(values) else FULL_RANGE
+        current = (max(0.0, float(int(lo))), min(100.0, float(int(hi) + 1)))
+    widget = f"{PAGE}.{param.key}.slider"
+    if st.session_state.get(f"{widget}:from") != current:  # a link or a reset set the value
+        st.session_state[widget] = current
+    chosen = st.slider(f"{axis} range (%)", 0.0, 100.0, step=0.5, key=widget, format="%.1f%%")
+    if chosen[0] >= chosen[1]:
+        st.caption("An empty range is ignored.")
+        return None
+    st.session_state[key(PAGE, param)] = tuple(chosen)
+    st.session_state[f"{widget}:from"] = tuple(chosen)
+    return chosen[0] / 100, chosen[1] / 100
+
+
+with ranges_slot:
+    st.markdown("**Axis ranges** (a zoom you can share)")
+    x_limits = range_control("x", P["xr"], shown["x"])
+    y_limits = range_control("y", P["yr"], shown["y"])
+
+linked_ids = [i for i in state(PAGE, P["sel"]) if i in set(pts["model_id"])]
+fig = robustness_scatter(analysis, shown_groups, shown_sources, search, error_bars, zs_fit, height=560,
+                         x_limits=x_limits, y_limits=y_limits, selected_ids=linked_ids)
+if paper:
+    paper_style(fig, title)
+
+c_fig, c_stats = st.columns([3.3, 1.25])
 with c_fig:
     if shown.empty:
         st.info("No models shown: select at least one group and one source in the sidebar.")
     event = st.plotly_chart(
         fig, key=f"{PAGE}.chart", on_select="rerun", selection_mode=("box", "lasso"), theme=None,
-        config={"displaylogo": False,
-                "toImageButtonOptions": {"format": "png", "filename": f"effective_robustness_{shift}_{kind}",
-                                         "scale": 3}})
-    x_name = "full ImageNet" if x_axis == "full" else f"ImageNet on {shift_label(shift)} classes"
+        config=image_config(fmt, f"effective_robustness_{shift}_{kind}"))
     st.caption(
         f"{len(shown):,} of {len(pts):,} models shown; {analysis.left_out:,} model(s) with "
         f"{shift_label(shift)} results lack {x_name}"
-        + (" or one of the five shifts" if shift == AVERAGE else "") + " and are left out. "
+        + (" or one of the averaged sets" if len(y_keys(shift)) > 1 else "") + " and are left out. "
         + ("Error bars: Clopper-Pearson 99.5% intervals"
            + (" (on ImageNet only: the average has no single image count)" if shift == AVERAGE else "")
            + ". " if error_bars else "")
         + "Band: 95% percentile bootstrap of the baseline (1000 resamples of models).")
+
+# --- selection (kept in the link) ---------------------------------------------------------------------
+event_ids = selected_model_ids(event.selection.points) if event is not None else []
+previous = st.session_state.get(f"{PAGE}.sel:event")
+if event_ids or (previous is not None and previous != event_ids):  # the user selected, or cleared
+    ids = event_ids
+    st.session_state[key(PAGE, P["sel"])] = ids if len(ids) <= MAX_LINKED_SELECTION else []
+else:  # no new selection on the chart: the one from the link
+    ids = linked_ids
+st.session_state[f"{PAGE}.sel:event"] = event_ids
+link = sync_url(PAGE, PARAMS)
 with link_slot:
     show_share_link(link)
+with c_fig:
+    st.download_button(
+        "Download plotted data (CSV, with fits and provenance)",
+        data_csv(plotted_table(shown, shift, x_name),
+                 {"baseline (red)": fit_fields(analysis.fit, kind), "zero-shot (purple)": fit_fields(zs_fit, kind)},
+                 {**provenance(link, results_key), "x": x_name, "y": shift_label(shift),
+                  "baseline models": BASELINE_PHRASES[baseline]}),
+        file_name=f"effective_robustness_{shift}_{kind}.csv", mime="text/csv", key=f"{PAGE}.download")
 
 with c_stats:
     st.markdown("**Fitted lines**")
@@ -238,14 +363,14 @@ with c_stats:
                f"Zero-shot: no line; {n_zs} zero-shot image-text model(s) shown, a line needs 3.")
 
 # --- selection and search -----------------------------------------------------------------------------
-ids = selected_model_ids(event.selection.points) if event is not None else []
 st.subheader("Selected models")
 if ids:
     chosen = pts[pts["model_id"].isin(ids)]
     st.caption(f"{len(chosen):,} model(s) selected. Effective robustness with its 95% interval "
-               f"({ER_INTERVALS['total'].method}); "
-               "relative robustness = shift minus ImageNet accuracy.")
-    show_table(metrics_table(chosen, shift))
+               f"({ER_INTERVALS['total'].method}); relative robustness = y minus x accuracy. "
+               + ("The selection is in the link." if len(ids) <= MAX_LINKED_SELECTION else
+                  f"More than {MAX_LINKED_SELECTION} models: the link does not keep this selection."))
+    show_table(metrics_table(chosen, shift, x_name))
 else:
     st.caption("Select points with the box or lasso tool (top right of the chart) to list their numbers here.")
 
@@ -258,4 +383,4 @@ if search.strip():
                f"{n_view - len(hits):,} hidden by the group/source filters, "
                f"{n_all - n_view:,} without results for this view.")
     if len(hits):
-        show_table(metrics_table(hits, shift))
+        show_table(metrics_table(hits, shift, x_name))

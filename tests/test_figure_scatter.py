@@ -336,7 +336,10 @@ def test_figure_serialises_and_has_legend_below(sketch):
     fig = _build(sketch, error_bars=True, zero_shot_fit=zero_shot_fit(sketch.points, "logit"))
     spec = json.loads(fig.to_json())
     assert spec["layout"]["height"] == 650
-    assert spec["layout"]["legend"]["orientation"] == "h" and spec["layout"]["legend"]["y"] < 0
+    legend = spec["layout"]["legend"]
+    # below the plot: at the bottom of the figure, in the bottom margin kept for it
+    assert legend["orientation"] == "h" and legend["yref"] == "container" and legend["y"] == 0
+    assert legend["yanchor"] == "bottom" and spec["layout"]["margin"]["b"] >= 100
 
 
 def test_one_source_label_mapping_names_every_source(results):
@@ -365,3 +368,20 @@ def test_uploaded_models_are_named_your_models_and_drawn_last(results):
     assert set(last.hovertext) == {"Your models"}
     published = {s for t in points[:-1] for s in t.hovertext}
     assert published == {SOURCE_LABELS[s] for s in set(a.points["source"]) - {UPLOAD_SOURCE}}
+
+
+def test_any_x_set_fixed_ranges_and_restored_selection(results, all_groups, all_sources):
+    from effrob_core.figures.scatter import axis_limits
+    a = analyse_shift(results, "imagenet-r", x_set="imagenetv2", n_resamples=N_BOOT)
+    assert axis_titles("imagenet-r", "full", "imagenetv2") == ("ImageNetV2 top-1 (%)", "ImageNet-R top-1 (%)")
+    picked = a.points["model_id"].iloc[:3].tolist()
+    fig = robustness_scatter(a, all_groups, all_sources, x_limits=(0.05, 0.87), y_limits=(0.05, 0.87),
+                             selected_ids=picked)
+    assert fig.layout.xaxis.range == pytest.approx(axis_limits((0.05, 0.87), "logit"))
+    assert fig.layout.xaxis.range[0] == pytest.approx(float(transform(0.05, "logit")))
+    marked = [i for t in fig.data if t.meta == "points" for i in np.asarray(t.ids)[list(t.selectedpoints or [])]]
+    assert sorted(marked) == sorted(picked)
+    assert fig.layout.legend.itemclick is False
+    assert "ImageNetV2: %{customdata[0]" in next(t for t in fig.data if t.meta == "points").hovertemplate
+    with pytest.raises(ValueError, match="empty"):
+        axis_limits((0.5, 0.5), "logit")

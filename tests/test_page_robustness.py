@@ -56,16 +56,17 @@ def default_app() -> AppTest:
     return _run()
 
 
-def test_default_renders_sketch_reference_line(default_app: AppTest) -> None:
+def test_default_is_the_seed_imagenetv2_figure(default_app: AppTest, results: Results) -> None:
+    """The landing view is the seed's figure (open_clip docs/effective_robustness.png): ImageNetV2 on y."""
     at = default_app
     assert not at.error and not at.warning
-    assert at.selectbox(key=_key("shift")).value == "imagenet-sketch"
+    assert at.selectbox(key=_key("shift")).value == "imagenetv2"
     fits = _fits(at)
-    # the reference of Taori et al.'s rule (see DATA.md), 4 decimals as `python -m effrob_core fit`
+    expected = analyse_shift(results, "imagenetv2", n_resamples=1).fit
     assert (fits["Baseline"]["slope"], fits["Baseline"]["intercept"], fits["Baseline"]["n"]) == (
-        "1.0709", "-2.3701", "85")
+        f"{expected.slope:.4f}", f"{expected.intercept:.4f}", str(expected.n))
     spec = _spec(at)
-    assert spec["layout"]["yaxis"]["title"]["text"] == "ImageNet-Sketch top-1 (%)"
+    assert spec["layout"]["yaxis"]["title"]["text"] == "ImageNetV2 top-1 (%)"
     assert _traces(spec, "baseline") and _traces(spec, "band") and _traces(spec, "diagonal")
     assert fits["Zero-shot"]["n"] != "–" and _traces(spec, "zero-shot-fit")
     assert "Select points with the box or lasso tool" in _text(at)
@@ -92,7 +93,7 @@ def test_choosing_imagenet_sketch_shows_the_reference_line() -> None:
     assert not at.exception
     b = _fits(at)["Baseline"]
     assert (b["slope"], b["intercept"], b["r"], b["n"]) == ("1.0709", "-2.3701", "0.9322", "85")
-    assert "shift" not in at.query_params  # back to the default
+    assert at.query_params["shift"] == "imagenet-sketch"
 
 
 CONTROLS = [
@@ -203,7 +204,7 @@ def test_query_string_restores_the_view(results: Results) -> None:
 def test_bad_query_falls_back_to_defaults_with_a_warning(default_app: AppTest, query: dict[str, str]) -> None:
     at = _run(query)
     assert len(at.warning) >= 1
-    assert at.selectbox(key=_key("shift")).value == "imagenet-sketch"
+    assert at.selectbox(key=_key("shift")).value == "imagenetv2"
     assert at.radio(key=_key("scale")).value == "logit"
     assert tuple(at.slider(key=_key("fit")).value) == (0.0, 100.0)
     assert _fits(at) == _fits(default_app)
@@ -214,11 +215,11 @@ def test_core_errors_are_shown_and_the_page_keeps_working() -> None:
     at = _run({"fit": "99,100"})
     assert len(at.error) == 1 and "at least 3" in at.error[0].value
     assert not at.get("plotly_chart")
-    at.selectbox(key=_key("shift")).set_value("imagenetv2").run()  # other controls still work
+    at.selectbox(key=_key("shift")).set_value("imagenet-sketch").run()  # other controls still work
     assert not at.exception and len(at.error) == 1
     at.slider(key=_key("fit")).set_value((0.0, 100.0)).run()
     assert not at.exception and not at.error and _spec(at)
-    assert "fit" not in at.query_params and at.query_params["shift"] == "imagenetv2"
+    assert "fit" not in at.query_params and at.query_params["shift"] == "imagenet-sketch"
 
 
 def test_uploaded_models_are_drawn_and_change_the_cached_view() -> None:
@@ -244,3 +245,49 @@ def test_uploaded_models_are_drawn_and_change_the_cached_view() -> None:
     at.run()
     assert not at.exception and "Your models" not in at.pills(key=_key("groups")).value
     assert {t["name"]: len(t["ids"]) for t in _traces(_spec(at), "points")} == before
+
+
+def test_any_set_on_either_axis_from_the_controls_and_the_link(results: Results) -> None:
+    at = _run()
+    at.selectbox(key=_key("xset")).set_value("imagenetv2").run()
+    at.selectbox(key=_key("shift")).set_value("imagenet-r").run()
+    assert not at.exception and not at.error
+    assert at.query_params["xset"] == "imagenetv2" and at.query_params["shift"] == "imagenet-r"
+    spec = _spec(at)
+    assert spec["layout"]["xaxis"]["title"]["text"] == "ImageNetV2 top-1 (%)"
+    expected = analyse_shift(results, "imagenet-r", x_set="imagenetv2", n_resamples=1).fit
+    assert _fits(at)["Baseline"]["slope"] == f"{expected.slope:.4f}"
+    assert at.radio(key=_key("x")).disabled
+    # Vid-Robust pm-0 against pm-10, and a per-severity ImageNet-C setting, straight from a link
+    at = _run({"xset": "imagenet-vid-robust", "shift": "imagenet-vid-robust-pm10"})
+    assert not at.error and _spec(at)["layout"]["yaxis"]["title"]["text"] == "ImageNet-Vid-Robust (pm-10) top-1 (%)"
+    at = _run({"shift": "imagenet-c.fog.3"})
+    assert not at.error and "ImageNet-C: Fog, severity 3" in _spec(at)["layout"]["yaxis"]["title"]["text"]
+    assert _fits(at)["Baseline"]["n"] == str(analyse_shift(results, "imagenet-c.fog.3", n_resamples=1).fit.n)
+    at = _run({"shift": "imagenetv2", "xset": "imagenetv2"})  # the same set on both axes: a clear message
+    assert len(at.error) == 1 and "both imagenetv2" in at.error[0].value
+
+
+def test_axis_ranges_selection_and_paper_style_live_in_the_link(results: Results) -> None:
+    from effrob_core.figures.scatter import axis_limits
+    ids = analyse_shift(results, "imagenetv2", n_resamples=1).points["model_id"].iloc[:2].tolist()
+    query = {"xr": "5,87", "yr": "5,87", "sel": ",".join(ids), "paper": "1", "title": "Seed figure", "fmt": "svg"}
+    at = _run(query)
+    assert not at.warning and not at.error
+    spec = _spec(at)
+    assert spec["layout"]["xaxis"]["range"] == pytest.approx(list(axis_limits((0.05, 0.87), "logit")))
+    assert spec["layout"]["yaxis"]["range"] == pytest.approx(list(axis_limits((0.05, 0.87), "logit")))
+    assert spec["layout"]["title"]["text"] == "Seed figure" and spec["layout"]["plot_bgcolor"] == "#FFFFFF"
+    assert not any(t.get("showlegend", True) for t in _traces(spec, "band"))
+    selected = [t["ids"][i] for t in _traces(spec, "points") for i in t.get("selectedpoints", [])]
+    assert sorted(selected) == sorted(ids)
+    assert "2 model(s) selected" in _text(at) and "The selection is in the link." in _text(at)
+    assert at.toggle(key=f"{PAGE}.xr.fixed").value is True
+    assert tuple(at.slider(key=f"{PAGE}.xr.slider").value) == (5.0, 87.0)
+    assert json.loads(at.get("plotly_chart")[0].proto.config)["toImageButtonOptions"]["format"] == "svg"
+    assert dict(at.query_params) == query
+    at.slider(key=f"{PAGE}.yr.slider").set_value((10.0, 80.0)).run()  # a new zoom goes into the link
+    assert at.query_params["yr"] == "10,80"
+    at.toggle(key=f"{PAGE}.xr.fixed").set_value(False).run()
+    assert "xr" not in at.query_params
+

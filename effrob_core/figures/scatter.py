@@ -44,7 +44,9 @@ MARKER_SIZE = 6.5
 STAR_SIZE = 11.0
 HIGHLIGHT_SCALE = 1.8
 LINE_POINTS = 200
-MAX_TICKS = 14
+MAX_TICKS = 11
+#: Room under the plot for the tick labels, the x title and two rows of legend (pixels).
+LEGEND_MARGIN = 120
 _LABEL_OFFSETS = ((24, -26), (-24, 26), (24, 26), (-24, -26))  # pixels from a point to its label
 FALLBACK_COLOR = "#555555"
 
@@ -56,13 +58,20 @@ def shift_label(shift: str) -> str:
     return EVAL_SETS[shift].name
 
 
-def axis_titles(shift: str, x_axis: str) -> tuple[str, str]:
-    """Titles of the x and y axes: "ImageNet top-1 (%)" (or its class-matched subset) and the shift's."""
-    x_key(shift, x_axis)  # raises ValueError for a combination that does not exist
-    if x_axis == "full":
-        x_title = "ImageNet top-1 (%)"
-    else:
-        x_title = f"ImageNet top-1, {EVAL_SETS[shift].name.split(' (')[0]} classes (%)"
+def x_label(shift: str, x_axis: str, x_set: str | None = None) -> str:
+    """Short name of the x-axis set: "ImageNet", "ImageNet, ImageNet-R classes" or another set's name."""
+    key = x_key(shift, x_axis, x_set)  # raises ValueError for a combination that does not exist
+    if x_set is not None:
+        return shift_label(key)
+    return "ImageNet" if x_axis == "full" else f"ImageNet, {EVAL_SETS[shift].name.split(' (')[0]} classes"
+
+
+def axis_titles(shift: str, x_axis: str, x_set: str | None = None) -> tuple[str, str]:
+    """Titles of the x and y axes: "ImageNet top-1 (%)" (its class-matched subset, or any ``x_set``)
+    and the shift's."""
+    name = x_label(shift, x_axis, x_set)
+    x_title = (f"ImageNet top-1, {name.split(', ', 1)[1]} (%)" if x_set is None and x_axis == "matched"
+               else f"{name} top-1 (%)")
     y_title = (f"Mean top-1 over {len(MAIN_SHIFTS)} main shifts (%)" if shift == AVERAGE
                else f"{EVAL_SETS[shift].name} top-1 (%)")
     return x_title, y_title
@@ -118,7 +127,8 @@ def _point_data(p: pd.DataFrame) -> dict[str, Any]:
                 customdata=100 * p[list(HOVER_COLUMNS)].to_numpy(dtype=float).reshape(len(p), len(HOVER_COLUMNS)))
 
 
-def _hovertemplate(group: str, shift: str, has_y_interval: bool, confidence: float, level: float) -> str:
+def _hovertemplate(group: str, shift: str, has_y_interval: bool, confidence: float, level: float,
+                   x_name: str = "ImageNet") -> str:
     """Hover text of a group's points: name, group and source, accuracies with intervals, robustness."""
     c = {name: f"customdata[{i}]" for i, name in enumerate(HOVER_COLUMNS)}
     ci = f"{100 * confidence:g}% CI"
@@ -127,7 +137,7 @@ def _hovertemplate(group: str, shift: str, has_y_interval: bool, confidence: flo
     return (
         "<b>%{text}</b><br>"
         f"{escape_text(group)} · %{{hovertext}}<br>"
-        f"ImageNet: %{{{c['x']}:.2f}}% [%{{{c['x_lo']}:.2f}}, %{{{c['x_hi']}:.2f}}] ({ci})<br>"
+        f"{escape_text(x_name)}: %{{{c['x']}:.2f}}% [%{{{c['x_lo']}:.2f}}, %{{{c['x_hi']}:.2f}}] ({ci})<br>"
         f"{escape_text(shift_label(shift))}: {y_part}" + (f" ({ci})" if has_y_interval else "") + "<br>"
         f"Effective robustness: %{{{c['eff_rob']}:+.2f}} pts "
         f"[%{{{c['eff_rob_lo']}:+.2f}}, %{{{c['eff_rob_hi']}:+.2f}}] ({ER_INTERVALS['total'].short})<br>"
@@ -168,8 +178,16 @@ def robustness_scatter(
     height: int = 650,
     confidence: float = TESTBED_CONFIDENCE,
     level: float = 0.95,
+    x_limits: tuple[float, float] | None = None,
+    y_limits: tuple[float, float] | None = None,
+    selected_ids: Sequence[str] = (),
 ) -> go.Figure:
     """Scatter of the analysis's points (shown groups and sources) with the baseline, its band and y = x.
+
+    ``x_limits`` / ``y_limits`` fix an axis to that accuracy range (fractions) instead of fitting it to
+    the points, so that a zoom can be written into a link; ``selected_ids`` marks those models as the
+    chart's selection (a selection restored from a link). Legend clicks do not hide groups: which
+    groups are shown is the page's control (and the link's), and the legend always lists exactly those.
 
     ``highlight`` enlarges and outlines the models whose name or id contains it; ``zero_shot_fit``
     (if given) is drawn in purple over the same x-range as the baseline. ``confidence`` and
@@ -177,6 +195,7 @@ def robustness_scatter(
     """
     kind = analysis.transform
     pts = analysis.points
+    x_name = x_label(analysis.shift, analysis.x_axis, analysis.x_set)
     shown = pts[shown_mask(pts, shown_groups, shown_sources)]
     extent = shown if len(shown) else pts
     hit = highlight_mask(shown, highlight)
@@ -186,8 +205,9 @@ def robustness_scatter(
     # Ranges: the shown points (with their intervals when error bars are on), in transformed units.
     xs = [extent["x"]] + ([extent["x_lo"], extent["x_hi"]] if error_bars else [])
     ys = [extent["y"]] + ([extent["y_lo"], extent["y_hi"]] if error_bars else [])
-    x_range = padded_range(kind, pd.concat(xs).dropna())
-    y_range = padded_range(kind, pd.concat(ys).dropna())
+    x_range = padded_range(kind, pd.concat(xs).dropna()) if x_limits is None else axis_limits(x_limits, kind)
+    y_range = padded_range(kind, pd.concat(ys).dropna()) if y_limits is None else axis_limits(y_limits, kind)
+    chosen = set(selected_ids)
 
     # Lines over the x-range of the shown points (in accuracy).
     grid = _line_grid((float(extent["x"].min()), float(extent["x"].max())), kind)
@@ -234,11 +254,12 @@ def robustness_scatter(
             marker=dict(color=color, symbol=symbol, size=size, opacity=0.7,
                         line=dict(color="white", width=0.5)),
             **_point_data(p),
-            hovertemplate=_hovertemplate(group, analysis.shift, has_y_interval, confidence, level),
+            hovertemplate=_hovertemplate(group, analysis.shift, has_y_interval, confidence, level, x_name),
             error_x=_error(x, p["x_lo"].to_numpy(dtype=float), p["x_hi"].to_numpy(dtype=float), kind, color,
                            error_bars),
             error_y=_error(y, p["y_lo"].to_numpy(dtype=float), p["y_hi"].to_numpy(dtype=float), kind, color,
                            error_bars and has_y_interval),
+            **({"selectedpoints": np.flatnonzero(p["model_id"].isin(chosen).to_numpy()).tolist()} if chosen else {}),
         ))
 
     # Highlighted (searched) models: black rings on top, labelled when few.
@@ -250,7 +271,7 @@ def robustness_scatter(
             marker=dict(symbol="circle-open", size=MARKER_SIZE * HIGHLIGHT_SCALE + 6, color="black",
                         line=dict(width=2, color="black")),
             **_point_data(h),
-            hovertemplate=_hovertemplate("Search match", analysis.shift, has_y_interval, confidence, level),
+            hovertemplate=_hovertemplate("Search match", analysis.shift, has_y_interval, confidence, level, x_name),
             meta="highlight"))
         if len(h) <= MAX_LABELS:
             # labels in turn above-right, below-left, below-right, above-left of their points (in order of
@@ -266,7 +287,7 @@ def robustness_scatter(
                                    font=dict(size=11, color="#111111"), bgcolor="rgba(255,255,255,0.85)",
                                    borderpad=1)
 
-    x_title, y_title = axis_titles(analysis.shift, analysis.x_axis)
+    x_title, y_title = axis_titles(analysis.shift, analysis.x_axis, analysis.x_set)
     # accuracies at the axis ends, clipped to [0, 1] (a padded linear axis reaches below 0%)
     x_ticks = percent_ticks(kind, *np.clip(inverse(np.asarray(x_range), kind), 0, 1), max_ticks=MAX_TICKS)
     y_ticks = percent_ticks(kind, *np.clip(inverse(np.asarray(y_range), kind), 0, 1), max_ticks=MAX_TICKS)
@@ -274,10 +295,24 @@ def robustness_scatter(
                 mirror=True, ticks="outside", tickfont=dict(size=13), title_font=dict(size=15))
     fig.update_layout(
         height=height, template="simple_white", font=dict(size=13),
-        margin=dict(l=70, r=20, t=20, b=20),
+        margin=dict(l=70, r=20, t=20, b=LEGEND_MARGIN),
         xaxis=dict(axis, title_text=x_title, range=list(x_range), tickvals=x_ticks[0], ticktext=x_ticks[1]),
         yaxis=dict(axis, title_text=y_title, range=list(y_range), tickvals=y_ticks[0], ticktext=y_ticks[1]),
-        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=12)),
+        legend=dict(orientation="h", yanchor="bottom", y=0.0, yref="container", xanchor="left", x=0, font=dict(size=12),
+                    itemclick=False, itemdoubleclick=False),
         hoverlabel=dict(align="left"),
     )
     return fig
+
+
+#: Accuracy bounds of a fixed axis range (logit and probit are infinite at 0 and 1).
+AXIS_LIMIT_EPS = 1e-3
+
+
+def axis_limits(limits: tuple[float, float], kind: Transform) -> tuple[float, float]:
+    """An axis range in transformed units for accuracy limits (fractions), kept inside (0, 1)."""
+    lo, hi = np.clip(np.asarray(limits, dtype=float), AXIS_LIMIT_EPS, 1 - AXIS_LIMIT_EPS)
+    if not lo < hi:
+        raise ValueError(f"axis range {100 * limits[0]:g}-{100 * limits[1]:g}% is empty")
+    t = transform(np.array([lo, hi]), kind)
+    return float(t[0]), float(t[1])

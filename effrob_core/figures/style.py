@@ -51,6 +51,8 @@ BASELINE_COLOR = "#D62728"  # red: the standard-training line and its band
 ZERO_SHOT_FIT_COLOR = "#7B2CBF"  # purple: the line fit on zero-shot models
 
 _TICKS_PCT = (0.1, 0.5, 1, 2, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 98, 99, 99.5, 99.9)
+#: Ticks dropped first when an axis has too many (they crowd their neighbours on logit and probit axes).
+_MINOR_PCT = (40, 60, 98, 99.5, 0.1, 2)
 
 
 def percent_ticks(kind: Transform, low: float, high: float, max_ticks: int = 12) -> tuple[list[float], list[str]]:
@@ -66,6 +68,9 @@ def percent_ticks(kind: Transform, low: float, high: float, max_ticks: int = 12)
         pct = list(np.arange(start, min(hi_pct, 100.0) + 1e-9, step))
     else:
         pct = [p for p in _TICKS_PCT if lo_pct <= p <= hi_pct]
+        for minor in _MINOR_PCT:  # a few
+            if len(pct) > max_ticks and minor in pct:
+                pct.remove(minor)
     if len(pct) > max_ticks:
         pct = pct[:: int(np.ceil(len(pct) / max_ticks))]
     vals = transform(np.asarray(pct, dtype=float) / 100, kind).tolist()

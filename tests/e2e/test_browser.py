@@ -106,7 +106,7 @@ def test_effective_robustness_view_and_link(open_app, n_models):
     chart = app.chart()
     assert_clean(app)
     assert chart["x_title"] == "ImageNet top-1 (%)"
-    assert chart["y_title"] == "ImageNet-Sketch top-1 (%)"
+    assert chart["y_title"] == "ImageNetV2 top-1 (%)"
     assert chart["n_marker_points"] >= MIN_POINTS and chart["n_marker_points"] <= n_models
     assert any(t.startswith("Baseline fit") for t in chart["legend"]), chart["legend"]
     assert chart["n_gl_canvases"] > 0
@@ -151,9 +151,9 @@ def test_effective_robustness_malformed_link_warns_and_draws(open_app):
     warnings = " ".join(app.warnings())
     assert "shift" in warnings and "nope" in warnings, warnings
     assert "scale" in warnings, warnings
-    assert chart["y_title"] == "ImageNet-Sketch top-1 (%)"
+    assert chart["y_title"] == "ImageNetV2 top-1 (%)"
     assert chart["n_marker_points"] >= MIN_POINTS
-    assert combobox_value(app, SHIFT) == "ImageNet-Sketch"
+    assert combobox_value(app, SHIFT) == "ImageNetV2"
     assert radio_checked(app, SCALE, "Logit")
     assert app.query() == {}  # the address bar now names the view shown: the defaults
     app.screenshot("malformed-link")

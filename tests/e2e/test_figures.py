@@ -1,0 +1,69 @@
+"""End-to-end: the landing view at a laptop's size, SVG export, shift panels and every gallery link.
+
+Each link is opened in a fresh browser context (a colleague following it); screenshots go to
+``test-output/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import RUN_TIMEOUT_MS, SCREENSHOTS, AppPage
+
+pytestmark = pytest.mark.browser
+LAPTOP = {"width": 1280, "height": 800}
+
+
+def laptop_page(browser, base: str, name: str, path: str, **context) -> AppPage:
+    """A page opened at 1280x800 in a fresh browser context."""
+    ctx = browser.new_context(viewport=LAPTOP, **context)
+    ctx.set_default_timeout(RUN_TIMEOUT_MS)
+    return AppPage(ctx.new_page(), base, name).goto(path)
+
+
+def test_landing_view_is_the_seed_figure_and_fits_a_laptop_screen(warm_server, browser):
+    app = laptop_page(browser, warm_server, "landing", "/")
+    try:
+        chart = app.chart()
+        assert app.errors() == [] and app.page_errors == []
+        assert chart["y_title"] == "ImageNetV2 top-1 (%)" and chart["x_title"] == "ImageNet top-1 (%)"
+        plot_area = app.plot(0).locator(".nsewdrag").first.bounding_box()
+        assert plot_area["y"] > 0 and plot_area["y"] + plot_area["height"] <= LAPTOP["height"], plot_area
+        table = app.page.locator('[data-testid="stTable"]').first
+        box = table.bounding_box()
+        assert box["x"] + box["width"] <= LAPTOP["width"] and box["y"] + box["height"] <= LAPTOP["height"], box
+        clipped = table.evaluate("(el) => Array.from(el.querySelectorAll('*')).some("
+                                 "e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')")
+        assert not clipped, "the fit table scrolls or clips its columns"
+        text = table.inner_text()
+        assert "Baseline" in text and "Zero-shot" in text and "intercept" in text
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        app.page.screenshot(path=str(SCREENSHOTS / "landing--1280x800.png"))  # what a laptop shows, unscrolled
+    finally:
+        app.page.context.close()
+
+
+def test_svg_export_from_the_camera_button(warm_server, browser):
+    app = laptop_page(browser, warm_server, "svg_export", "/?paper=1&title=Effective%20robustness&fmt=svg",
+                      accept_downloads=True)
+    try:
+        app.chart()
+        assert app.errors() == [] and app.page_errors == []
+        plot = app.plot(0)
+        plot.hover()
+        button = plot.locator('.modebar-btn[data-title^="Download plot"]').first
+        with app.page.expect_download(timeout=60_000) as info:
+            button.click()
+        download = info.value
+        assert download.suggested_filename.endswith(".svg"), download.suggested_filename
+        path = SCREENSHOTS / "svg_export--effective_robustness.svg"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        download.save_as(str(path))
+        svg = path.read_text(encoding="utf-8")
+        assert svg.lstrip().startswith("<svg") and "ImageNetV2 top-1 (%)" in svg
+        assert "Effective robustness" in svg  # the title of the paper style
+        assert re.search(r"<image[^>]+href=\"data:image/png", svg), "the WebGL points are not in the SVG"
+    finally:
+        app.page.context.close()
