@@ -23,7 +23,8 @@ from .scaling import METHOD_LABELS, MIN_DRAWN_SCALES, SERIES_BY_KEY, fit_dataset
 from .scaling_points import SCALING_EVAL_SETS, X_KINDS, scaling_points
 from .transforms import TRANSFORMS
 from .uncertainty import DEFAULT_INTERVAL, ER_INTERVALS
-from .upload import parse_files
+from .upload import merge_uploads, parse_file, parse_run
+from .upload.open_clip_logs import PARAMS_FILE, RESULTS_FILE
 
 EXIT_USAGE = 2
 
@@ -87,9 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--fit-range", nargs=2, metavar=("LOW", "HIGH"),
                         help="fit only on baseline models with ImageNet accuracy in [LOW, HIGH] percent")
     common.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="folder with models.csv and evaluations.csv")
-    common.add_argument("--results", action="append", type=Path, metavar="FILE", default=[],
-                        help="your own results to add as group 'Your models' (template CSV, CLIP_benchmark JSON or "
-                             "CSV); repeat for several files. The baseline fit uses published models only")
+    common.add_argument("--results", action="append", type=Path, metavar="PATH", default=[],
+                        help="your own results to add as group 'Your models': a template CSV, CLIP_benchmark JSON or "
+                             "CSV, or an open_clip run (its log folder with params.txt and checkpoints/results.jsonl, "
+                             "or that results.jsonl); repeat for several. The baseline fit uses published models only")
+    common.add_argument("--samples-per-epoch", type=float, metavar="N", default=None,
+                        help="samples per epoch of open_clip runs whose params.txt is missing or gives no "
+                             "train_num_samples (never guessed: without it their samples seen stay unknown)")
     sub.add_parser("fit", parents=[common], help="print the baseline's slope, intercept, r and n")
     rob = sub.add_parser("robustness", parents=[common], help="print every model's effective robustness")
     rob.add_argument("--format", default="table", choices=("table", "csv"), help="output format (default: table)")
@@ -150,15 +155,46 @@ def run_robustness(results: Results, args: argparse.Namespace, out: TextIO, err:
             print(note, file=out)
 
 
-def with_uploads(results: Results, files: Sequence[Path], err: TextIO) -> Results:
-    """The results with the models of the user's result files added; notes go to ``err`` as comments."""
-    blobs = []
-    for path in files:  # a few files
-        try:
-            blobs.append((path.name, path.read_bytes()))
-        except OSError as exc:
-            raise ValueError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
-    upload = parse_files(blobs)
+def _read(path: Path) -> tuple[str, bytes]:
+    """A file's name and bytes; an unreadable file is a ValueError naming it."""
+    try:
+        return path.name, path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+
+
+def open_clip_run_files(path: Path) -> tuple[Path, Path | None, str] | None:
+    """An open_clip run's results.jsonl, its params.txt (None when absent) and the run folder's name, for
+    a log folder (``<logs>/<name>``) or its ``checkpoints/results.jsonl``; None for any other path."""
+    if path.is_dir():
+        jsonl = path / "checkpoints" / RESULTS_FILE
+        if not jsonl.is_file():
+            raise ValueError(f"{path}: a folder given to --results must be an open_clip log folder with "
+                             f"checkpoints/{RESULTS_FILE}; none found")
+        run = path
+    elif path.suffix.lower() == ".jsonl":
+        jsonl = path
+        run = path.parent.parent if path.parent.name == "checkpoints" else path.parent
+    else:
+        return None
+    params = run / PARAMS_FILE
+    return jsonl, (params if params.is_file() else None), run.resolve().name
+
+
+def with_uploads(results: Results, paths: Sequence[Path], err: TextIO,
+                 samples_per_epoch: float | None = None) -> Results:
+    """The results with the models of the user's result files and open_clip runs added; notes go to
+    ``err`` as comments."""
+    uploads = []
+    for path in paths:  # a few files or runs
+        run = open_clip_run_files(path)
+        if run is None:
+            uploads.append(parse_file(*_read(path)))
+            continue
+        jsonl, params, name = run
+        params_blob = _read(params) if params is not None else None
+        uploads.append(parse_run(_read(jsonl), params_blob, samples_per_epoch=samples_per_epoch, fallback_name=name))
+    upload = merge_uploads(uploads)
     for note in upload.notes:
         print(f"# note: {note}", file=err)
     return results.combine(upload.results)
@@ -171,7 +207,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     try:
         results = load_results(args.results_dir)
         if args.results:
-            results = with_uploads(results, args.results, err)
+            results = with_uploads(results, args.results, err, args.samples_per_epoch)
         if args.command == "fit":
             run_fit(results, args, out)
         elif args.command == "scaling":

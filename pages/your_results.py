@@ -59,6 +59,9 @@ RESET_KEY = "yours.uploader_generation"  # bumped by "Remove my models" to give 
 BASE_KEY = "yours.loaded_before_visit"  # uploads loaded before this visit of the page (kept when adding files)
 ERRORS_KEY = "yours.errors"  # messages of the files that could not be loaded, from the last upload
 TABLES_KEY = "yours.tables"  # this session's computed tables, keyed by uploads and view (never a shared cache)
+RUN_NAME_KEY = "yours.run_name"  # name of an uploaded open_clip run (else params.txt's name)
+SAMPLES_KEY = "yours.samples_per_epoch"  # samples per epoch of a run without train_num_samples (never guessed)
+UNKNOWN_SAMPLES = "samples seen are unknown (never guessed)"
 
 
 def uploader_key() -> str:
@@ -67,10 +70,14 @@ def uploader_key() -> str:
 
 
 def on_upload(widget_key: str) -> None:
-    """Read the files now in the uploader on top of those loaded before this visit; keep the good ones."""
+    """Read the files now in the uploader on top of those loaded before this visit; keep the good ones.
+
+    Also run when the open_clip run name or samples per epoch change, to read the run again with them."""
     files = st.session_state.get(widget_key) or []
+    run_name = (st.session_state.get(RUN_NAME_KEY) or "").strip() or None
     _, kept, errors = parse_files_lenient([(f.name, f.getvalue()) for f in files],
-                                          keep=st.session_state.get(BASE_KEY, []))
+                                          keep=st.session_state.get(BASE_KEY, []), run_name=run_name,
+                                          samples_per_epoch=st.session_state.get(SAMPLES_KEY))
     set_uploads(kept)
     st.session_state[ERRORS_KEY] = [str(e) for e in errors]
     st.session_state.pop(TABLES_KEY, None)
@@ -102,7 +109,7 @@ def upload_robustness(mine: Upload, baseline: str, kind: str) -> tuple[pd.DataFr
     return memo[view]
 
 
-def display_table(results: Results, rob: pd.DataFrame) -> pd.DataFrame:
+def display_table(results: Results, rob: pd.DataFrame, files: pd.Series) -> pd.DataFrame:
     """Uploaded models with ImageNet accuracy, and per main shift its accuracy, effective robustness and
     95% interval (percent and accuracy points); best mean effective robustness first."""
     ids = results.models["model_id"]
@@ -118,7 +125,7 @@ def display_table(results: Results, rob: pd.DataFrame) -> pd.DataFrame:
             np.isfinite(lo) & np.isfinite(hi),
             pd.Series(lo).map("[{:+.1f}, ".format).to_numpy() + pd.Series(hi).map("{:+.1f}]".format).to_numpy(), "")
     out["Mean eff. rob. (pts)"] = 100 * rob["eff_rob[mean]"].to_numpy()
-    out["Files"] = results.models["source_category"].to_numpy()
+    out["Files"] = files.reindex(ids).to_numpy()
     table = pd.DataFrame(out)
     return table.sort_values("Mean eff. rob. (pts)", ascending=False, kind="stable", na_position="last")
 
@@ -175,18 +182,35 @@ if widget_key not in st.session_state:  # first run of this visit: files added n
 
 c_up, c_template = st.columns([3, 1], vertical_alignment="bottom")
 c_up.file_uploader(
-    "Result files (template CSV, CLIP_benchmark JSON or CSV)", type=["csv", "json"], accept_multiple_files=True,
+    "Result files (template CSV, CLIP_benchmark JSON or CSV, or an open_clip run's results.jsonl and params.txt)",
+    type=["csv", "json", "jsonl", "txt"], accept_multiple_files=True,
     key=widget_key, on_change=on_upload, args=(widget_key,), max_upload_size=MAX_BYTES // 2**20,
-    help="Several files can be selected at once, e.g. all CLIP_benchmark JSON files of a model.")
+    help="Several files can be selected at once, e.g. all CLIP_benchmark JSON files of a model, or an open_clip "
+         "run's checkpoints/results.jsonl together with its params.txt (one run per upload).")
 c_template.download_button("Download the template CSV", template_csv(), file_name="effrob_template.csv",
                            mime="text/csv", icon=":material/download:")
 with st.expander("File formats", expanded=False):
     st.markdown(formats_markdown())
 
+with st.expander("open_clip runs", expanded=bool(st.session_state.get(SAMPLES_KEY))):
+    c_name, c_samples = st.columns(2)
+    c_name.text_input("Run name", key=RUN_NAME_KEY, on_change=on_upload, args=(widget_key,),
+                      placeholder="params.txt's name", help="Names the run's series; by default the `name` in "
+                                                            "params.txt. Applies to the run in the uploader above.")
+    c_samples.number_input(
+        "Samples per epoch (when params.txt is missing)", min_value=1, value=None, step=1, key=SAMPLES_KEY,
+        on_change=on_upload, args=(widget_key,), placeholder="open_clip's --train-num-samples",
+        help="Samples seen after an epoch = completed epochs × this. Read from params.txt's train_num_samples "
+             "when it is there; without either, samples seen stay unknown (never guessed).")
+
 for message in st.session_state.get(ERRORS_KEY, []):
     st.error(plain(message), icon=":material/error:")
 
 mine = uploaded()
+if mine is not None and any(UNKNOWN_SAMPLES in n for n in mine.notes):
+    st.warning("An open_clip run was read without params.txt (or its train_num_samples is None), so its samples "
+               "seen are unknown: upload its params.txt with results.jsonl, or give the samples per epoch under "
+               "**open_clip runs** above. Its checkpoints are ordered by epoch meanwhile.", icon=":material/warning:")
 if mine is None or mine.n_models == 0:
     if mine is not None:
         st.warning("The files loaded hold no usable accuracies (see the notes below).")
@@ -212,7 +236,7 @@ if mine is not None and mine.n_models:
     for s, why in no_baseline.items():
         st.warning(f"No baseline on {BASELINE_PHRASES[baseline]} for {EVAL_SETS[s].name} ({why}): its columns "
                    "and the mean stay blank; choose another baseline.", icon=":material/warning:")
-    table = display_table(mine.results, rob)
+    table = display_table(mine.results, rob, mine.model_files())
     st.caption(
         "Accuracy under each shift minus the baseline's prediction at the model's full-ImageNet accuracy, in "
         f"accuracy points ({TRANSFORM_LABELS[kind].lower()} fit on {BASELINE_PHRASES[baseline]}); the "

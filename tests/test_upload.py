@@ -65,7 +65,37 @@ def test_template_parses_with_documented_columns() -> None:
     assert list(models.index) == ["my-rn50-cc3m", "my-vitb32-mydata"]
     assert (models["group"] == UPLOAD_GROUP).all() and (models["source"] == "upload").all()
     assert models.loc["my-vitb32-mydata", "samples_seen"] == 1.28e9
-    assert u.notes == ()
+    assert {"series", "group"} <= set(header) and set(models["source_category"]) == {"Zero-shot image-text"}
+    assert models.loc["my-vitb32-mydata", "series"] == "upload:my-vitb32-run"
+    assert models.loc["my-rn50-cc3m", "series"] == ""
+    assert u.notes == ("1 series (my-vitb32-run): drawn as paths in order of samples seen (else epoch)",)
+
+
+SERIES_CSV = b"""model,imagenet,imagenetv2,samples_seen,series,group
+ckpt-3,0.40,0.33,3M,run-a,zero-shot
+ckpt-1,0.20,0.16,1M,run-a,zero-shot
+ckpt-2,0.31,0.25,2M,run-a,zero-shot
+std-1,0.70,0.58,,,standard
+std-2,0.75,0.63,,,Standard training
+"""
+
+
+def test_template_series_and_group_columns() -> None:
+    u = parse_file("runs.csv", SERIES_CSV)
+    m = u.results.models.set_index("display_name")
+    assert m.loc[["ckpt-1", "ckpt-2", "ckpt-3"], "series_step"].tolist() == [1e6, 2e6, 3e6]
+    assert set(m.loc[["std-1", "std-2"], "source_category"]) == {"Standard training"}
+    assert m.loc["std-1", "series"] == "" and m.loc["ckpt-1", "series"] == "upload:run-a"
+    bad = SERIES_CSV.replace(b"ckpt-2,0.31,0.25,2M", b"ckpt-2,0.31,0.25,")
+    with pytest.raises(UploadError, match=r"runs.csv, row 4, column 'samples_seen': model 'ckpt-2' is in series "
+                                          r"'run-a' but has no samples_seen"):
+        parse_file("runs.csv", bad)
+    same = SERIES_CSV.replace(b"ckpt-2,0.31,0.25,2M", b"ckpt-2,0.31,0.25,1M")
+    with pytest.raises(UploadError, match=r"models 'ckpt-1' and 'ckpt-2' of series 'run-a' are at the same samples "
+                                          r"seen \(1,000,000\)"):
+        parse_file("runs.csv", same)
+    with pytest.raises(UploadError, match=r"row 5, column 'group': 'standrd' is not a group; write one of 'standard'"):
+        parse_file("runs.csv", SERIES_CSV.replace(b",,,standard", b",,,standrd"))
 
 
 def test_upload_group_is_the_figures_your_models_group() -> None:
@@ -81,7 +111,8 @@ def test_template_csv_fixture_values_and_attributes() -> None:
     assert m.loc["upload:my-rn50-cc3m", "params_m"] == 102
     assert m.loc["upload:my-vit-s16-tiny", "samples_seen"] == 90e6
     assert math.isnan(m.loc["upload:my-vit-s16-tiny", "params_m"])
-    assert m.loc["upload:my-rn50-cc3m", "source_category"] == "my_models.csv"
+    assert u.model_files()["upload:my-rn50-cc3m"] == "my_models.csv"
+    assert m.loc["upload:my-rn50-cc3m", "source_category"] == ""  # no group declared
     t = top1(u)
     assert t[("upload:my-rn50-cc3m", "imagenet-a")] == 0.0211
     assert t[("upload:my-vit-s16-tiny", "objectnet")] == 0.2905
@@ -376,7 +407,7 @@ def test_same_model_and_set_in_two_files_names_both() -> None:
     assert msg.startswith("b.csv, row 2: model 'm' already has a imagenetv2 accuracy in a.csv (row 2)")
     # different sets of the same model in two files merge into one model
     merged = parse_files([a, ("c.csv", b"model,objectnet\nm,0.2\n")])
-    assert merged.n_models == 1 and merged.results.models["source_category"].iloc[0] == "a.csv, c.csv"
+    assert merged.n_models == 1 and merged.model_files().iloc[0] == "a.csv, c.csv"
 
 
 def test_lenient_loading_keeps_good_files() -> None:
@@ -553,3 +584,17 @@ def test_cli_bad_file_exits_2_with_one_line(file: str, says: str) -> None:
     code, out, err = run_cli("robustness", "--shift", "imagenetv2", "--results", str(DATA / file))
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and says in err and "Traceback" not in err
+
+
+def test_clip_benchmark_checkpoints_of_one_run_form_one_series() -> None:
+    files = [(f"e{e}_{ds}.json", json.dumps({"dataset": ds, "model": "RN50", "task": "zeroshot_classification",
+                                            "pretrained": f"/logs/myrun/checkpoints/epoch_{e}.pt",
+                                            "metrics": {"acc1": acc}}).encode())
+             for e, accs in ((3, (0.30, 0.26)), (1, (0.10, 0.08)), (2, (0.20, 0.17)))
+             for ds, acc in zip(("imagenet1k", "imagenetv2"), accs)]
+    files.append(("tagged.json", json.dumps({"dataset": "imagenet1k", "model": "ViT-B-32", "pretrained": "laion2b_s34b_b79k",
+                                            "task": "zeroshot_classification", "metrics": {"acc1": 0.66}}).encode()))
+    m = parse_files(files).results.models.set_index("display_name")
+    run = m[m["series"] == "upload:myrun"].sort_values("series_step")
+    assert run.index.tolist() == [f"RN50 /logs/myrun/checkpoints/epoch_{e}.pt" for e in (1, 2, 3)]
+    assert run["series_step"].tolist() == [1, 2, 3] and m.loc["ViT-B-32 laion2b_s34b_b79k", "series"] == ""

@@ -19,6 +19,7 @@ from .part import FilePart
 #: CLIP_benchmark tasks that give a top-1 accuracy, and what they add to the model name.
 CLIP_TASKS: dict[str, str] = {"zeroshot_classification": "", "linear_probe": " (linear probe)"}
 CLIP_KEYS: tuple[str, ...] = ("dataset", "model", "pretrained", "task", "metrics")
+ZERO_SHOT = "Zero-shot image-text"
 
 
 def tag_info(pretrained: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -74,11 +75,31 @@ def clip_part(file: str, rec: pd.DataFrame, json_keys: bool = False) -> FilePart
                                 f"(the first is at {rec['place'].iloc[first] or 'the top'}); keep one",
                           row=rec["row"].iloc[i], column="dataset", label="key" if json_keys else "column")
     data, samples, batch = tag_info(rec["pretrained"])
+    series, step = checkpoint_series(rec["pretrained"], samples)
     models = pd.DataFrame({"name": name, "architecture": rec["model"].str.strip(),
                            "train_data": data, "samples_seen": samples,
-                           "params_m": np.nan, "batch_size": batch}).drop_duplicates("name")
+                           "params_m": np.nan, "batch_size": batch, "series": series, "series_step": step,
+                           "category": np.where(rec["task"] == "zeroshot_classification", ZERO_SHOT, "")
+                           }).drop_duplicates("name")
     models["samples_from_tag"] = models["samples_seen"].notna()
     return FilePart(file, scores, models.reset_index(drop=True), (), unknown, skipped_tasks)
+
+
+def checkpoint_series(pretrained: pd.Series, samples: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Series of CLIP_benchmark results whose ``pretrained`` is a checkpoint path: checkpoints in one run
+    folder (``<run>/checkpoints/epoch_N.pt`` or ``<run>/epoch_N.pt``) form the series ``<run>``, ordered
+    by samples seen when known, else by the epoch in the file name (the files of several checkpoints
+    join one series when merged). Blank for other results and for checkpoints without an epoch number."""
+    path = pretrained.astype(str).str.strip().str.replace("\\", "/", regex=False)
+    parts = path.str.split("/")
+    base = parts.str[-1]
+    parent = parts.str[-2].fillna("")
+    run = parent.where(parent != "checkpoints", parts.str[-3].fillna(""))
+    epoch = pd.to_numeric(base.str.extract(r"epoch_(\d+)", expand=False), errors="coerce")
+    step = samples.where(samples.notna(), epoch)
+    is_ckpt = (path.str.contains("/", regex=False) & (run != "") & step.notna()).to_numpy()
+    series = run.where(is_ckpt, "")
+    return series, step.where(series != "")
 
 
 def parse_clip_csv(file: str, rows: list[tuple[int, list[str]]]) -> FilePart:

@@ -24,10 +24,14 @@ from .clip_benchmark import parse_clip_csv, parse_json
 from .errors import UploadError, clean, quote, short_list
 from .eval_sets import norm
 from .part import FilePart
+from .open_clip_logs import PARAMS_FILE, parse_run_files
 from .template import TEXT_COLUMNS, parse_template
 
 
 ID_PREFIX = "upload:"
+UPLOAD_SERIES_PREFIX = "upload:"  # as effrob_core.series keys uploaded series
+SERIES_TEXT: tuple[str, ...] = ("series", "category")
+SERIES_NUMBERS: tuple[str, ...] = ("series_step", "epochs")
 
 
 @dataclass(frozen=True)
@@ -44,10 +48,23 @@ class Upload:
         """Number of models read."""
         return len(self.results.models)
 
+    def model_files(self) -> pd.Series:
+        """The file(s) each model's accuracies come from, by model_id."""
+        scores = pd.concat([p.scores[["name", "file"]] for p in self.parts], ignore_index=True)
+        files = scores.drop_duplicates().groupby("name", sort=False)["file"].agg(", ".join)
+        return (ID_PREFIX + self.results.models["display_name"]).map(
+            files.rename(index=lambda n: ID_PREFIX + n)).fillna("").set_axis(self.results.models["model_id"])
+
 
 def parse_part(name: str, data: bytes) -> FilePart:
-    """Read one file in whichever supported format it is."""
+    """Read one file in whichever supported format it is (an open_clip ``results.jsonl`` alone, without
+    its params.txt: see :func:`parse_run`)."""
     file = clean(name) or "(unnamed file)"
+    if file.lower().endswith(".jsonl"):
+        return parse_run_files((name, data))
+    if file.lower().endswith(".txt"):
+        raise UploadError(file, f"a {PARAMS_FILE} is read together with its run's checkpoints/results.jsonl: "
+                                "select both files in one upload")
     text = decode(file, data)
     if file.lower().endswith(".json") or text.lstrip()[:1] in ("{", "["):
         return parse_json(file, text)
@@ -78,18 +95,24 @@ def build(parts: Sequence[FilePart]) -> Upload:
                                      f"{a['file']}{where}; remove one of the two", row=b["place"] or None)
     attrs = pd.concat([p.models for p in parts], ignore_index=True) if parts else pd.DataFrame(
         columns=["name", *TEXT_COLUMNS, "samples_seen", "params_m", "batch_size", "samples_from_tag"])
-    attrs[list(TEXT_COLUMNS)] = attrs[list(TEXT_COLUMNS)].replace("", np.nan)
+    for c in (*SERIES_TEXT, *SERIES_NUMBERS):  # formats without series give none
+        if c not in attrs.columns:
+            attrs[c] = "" if c in SERIES_TEXT else np.nan
+    attrs[[*TEXT_COLUMNS, *SERIES_TEXT]] = attrs[[*TEXT_COLUMNS, *SERIES_TEXT]].fillna("").replace("", np.nan)
     models = attrs.groupby("name", sort=False).first().reset_index()
-    origin = (scores[["name", "file"]].drop_duplicates().groupby("name", sort=False)["file"].agg(", ".join))
     ids = ID_PREFIX + models["name"].astype(str)
     table = pd.DataFrame({c: np.nan for c in MODEL_COLUMNS}, index=models.index).astype(object)
     table["model_id"] = ids
     table["display_name"] = models["name"]
     table["source"] = UPLOAD_SOURCE
     table["group"] = UPLOAD_GROUP
-    table["source_category"] = models["name"].map(origin).fillna("")
-    for c in (*TEXT_COLUMNS, "samples_seen", "params_m", "batch_size"):
+    # an uploaded model's own category is the group its files declare (e.g. "Standard training")
+    table["source_category"] = models["category"].fillna("")
+    for c in (*TEXT_COLUMNS, "samples_seen", "params_m", "batch_size", "epochs", "series_step"):
         table[c] = models[c]
+    series = models["series"].fillna("")
+    table["series"] = np.where(series != "", UPLOAD_SERIES_PREFIX + series, "")
+    check_series(table, scores)
     table["digitized"] = False
     evals = pd.DataFrame({
         "model_id": ID_PREFIX + scores["name"].astype(str), "eval_set": scores["eval_set"],
@@ -116,7 +139,23 @@ def build(parts: Sequence[FilePart]) -> Upload:
                         "display_name"].tolist()
     if no_x:
         notes.append(f"{len(no_x)} model(s) have no ImageNet accuracy and cannot be placed on the plots: {short_list(no_x)}")
+    runs = sorted(set(series[series != ""]))
+    if runs:
+        notes.append(f"{len(runs)} series ({short_list(runs, 5)}): drawn as paths in order of samples seen (else epoch)")
     return Upload(Results(models_v, evals_v), tuple(notes), files, tuple(parts))
+
+
+def check_series(table: pd.DataFrame, scores: pd.DataFrame) -> None:
+    """Two models of one series at the same step (samples seen) are an error naming both."""
+    s = table[table["series"] != ""]
+    dup = s.duplicated(["series", "series_step"], keep=False)
+    if dup.any():
+        a, b = s[dup].iloc[0], s[dup & (s["series"] == s[dup].iloc[0]["series"])].iloc[1]
+        where = scores.loc[scores["name"] == b["display_name"], ["file", "place"]].iloc[0]
+        raise UploadError(where["file"], f"models {quote(a['display_name'])} and {quote(b['display_name'])} of series "
+                                         f"{quote(a['series'].removeprefix(UPLOAD_SERIES_PREFIX))} are at the same "
+                                         f"samples seen ({a['series_step']:,.0f}); give each checkpoint its own",
+                          row=where["place"] or None)
 
 
 def parse_file(name: str, data: bytes) -> Upload:
@@ -129,23 +168,54 @@ def merge_uploads(uploads: Sequence[Upload]) -> Upload:
     return build([p for u in uploads for p in u.parts])
 
 
+def parse_run(results: tuple[str, bytes], params: tuple[str, bytes] | None = None, run_name: str | None = None,
+              samples_per_epoch: float | None = None, fallback_name: str | None = None) -> Upload:
+    """Read one open_clip run: its ``results.jsonl`` and, when there is one, its ``params.txt``; named
+    ``run_name``, else params.txt's ``name``, else ``fallback_name`` (e.g. the log folder's name)."""
+    return build([parse_run_files(results, params, run_name, samples_per_epoch, fallback_name)])
+
+
+def pair_run_files(files: Sequence[tuple[str, bytes]]) -> tuple[
+        list[tuple[tuple[str, bytes], tuple[str, bytes] | None]], list[tuple[str, bytes]], list[UploadError]]:
+    """Split files into open_clip runs (each ``.jsonl`` with the ``params.txt`` uploaded beside it), the
+    other files, and errors for ``params.txt`` files that cannot be paired with exactly one run."""
+    logs = [f for f in files if f[0].lower().endswith(".jsonl")]
+    params = [f for f in files if f[0].lower().endswith(".txt")]
+    others = [f for f in files if f not in logs and f not in params]
+    if len(params) == 1 and len(logs) == 1:
+        return [(logs[0], params[0])], others, []
+    errors = [UploadError(clean(p[0]) or PARAMS_FILE,
+                          "cannot tell which run this params.txt belongs to: upload one run at a time (its "
+                          "checkpoints/results.jsonl and params.txt together)" if logs else
+                          "a params.txt is read together with its run's checkpoints/results.jsonl: select both")
+              for p in params]
+    return [(log, None) for log in logs], others, errors
+
+
 def parse_files(files: Sequence[tuple[str, bytes]]) -> Upload:
     """Read and combine several files, stopping at the first problem (raises UploadError)."""
     return merge_uploads([parse_file(name, data) for name, data in files])
 
 
-def parse_files_lenient(files: Sequence[tuple[str, bytes]], keep: Sequence[Upload] = ()) -> tuple[
+def parse_files_lenient(files: Sequence[tuple[str, bytes]], keep: Sequence[Upload] = (), run_name: str | None = None,
+                        samples_per_epoch: float | None = None) -> tuple[
         Upload | None, list[Upload], list[UploadError]]:
     """Read files one by one on top of the uploads in ``keep``: the good ones load, each bad one gives an error.
+
+    An open_clip ``results.jsonl`` is read with the ``params.txt`` selected beside it (one run per
+    upload); ``run_name`` and ``samples_per_epoch`` apply to runs (the latter only without
+    ``train_num_samples``).
 
     Returns the merged upload (None when nothing loaded), the per-file uploads kept (``keep`` first),
     and one UploadError per file that could not be read or clashes with a file loaded before it."""
     kept = list(keep)
-    errors: list[UploadError] = []
+    runs, others, errors = pair_run_files(files)
     seen = {(m, s) for u in kept for p in u.parts for m, s in zip(p.scores["name"], p.scores["eval_set"])}
-    for name, data in files:  # a few files
+    readers = [(lambda r=r: parse_run(r[0], r[1], run_name, samples_per_epoch)) for r in runs]
+    readers += [(lambda f=f: parse_file(*f)) for f in others]
+    for read in readers:  # a few files
         try:
-            upload = parse_file(name, data)
+            upload = read()
             keys = {(m, s) for p in upload.parts for m, s in zip(p.scores["name"], p.scores["eval_set"])}
             if keys & seen:
                 merge_uploads([*kept, upload])  # raises the error that names both files

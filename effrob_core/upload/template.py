@@ -18,7 +18,32 @@ from .part import FilePart
 MODEL_NAME_COLUMNS: tuple[str, ...] = ("model", "model_name", "name")
 TEXT_COLUMNS: tuple[str, ...] = ("architecture", "train_data")
 NUMBER_COLUMNS: tuple[str, ...] = ("samples_seen", "params_m")
-OPTIONAL_COLUMNS: tuple[str, ...] = TEXT_COLUMNS + NUMBER_COLUMNS
+#: ``series`` names a training run (its rows are checkpoints, ordered by samples seen); ``group`` declares
+#: how a model was trained, so that standard-trained uploads can make a baseline.
+SERIES_COLUMNS: tuple[str, ...] = ("series", "group")
+OPTIONAL_COLUMNS: tuple[str, ...] = TEXT_COLUMNS + NUMBER_COLUMNS + SERIES_COLUMNS
+#: Accepted spellings of ``group`` values (compared after lower-casing, ``_`` and spaces as ``-``).
+DECLARED_GROUPS: dict[str, tuple[str, ...]] = {
+    "Standard training": ("standard", "standard-trained", "standard training"),
+    "Zero-shot image-text": ("zero-shot", "zeroshot", "zero-shot image-text", "clip"),
+    "Fine-tuned zero-shot": ("fine-tuned", "finetuned", "fine-tuned zero-shot"),
+    "Robustness intervention": ("robust", "robustness intervention"),
+    "Trained with more data": ("more data", "trained with more data"),
+}
+_GROUP_LOOKUP: dict[str, str] = {norm(a): g for g, aliases in DECLARED_GROUPS.items() for a in (g, *aliases)}
+
+
+def declared_groups(file: str, column: str, cells: pd.Series, lines: pd.Series) -> pd.Series:
+    """The group each row declares (blank = none); an unknown value is an error listing the choices."""
+    text = cells.astype(str).str.strip()
+    group = text.map(lambda v: _GROUP_LOOKUP.get(norm(v), None) if v else "")
+    bad = group.isna()
+    if bad.any():
+        i = bad.to_numpy().argmax()
+        raise UploadError(file, f"{quote(cells.iloc[i])} is not a group; write one of "
+                                f"{', '.join(repr(a[0]) for a in DECLARED_GROUPS.values())} (or leave it empty)",
+                          row=int(lines.iloc[i]), column=column)
+    return group.astype(str)
 
 
 def known_columns_text() -> str:
@@ -95,17 +120,30 @@ def parse_template(file: str, rows: list[tuple[int, list[str]]]) -> FilePart:
                           if "params_m" in optional else np.nan)
     models["batch_size"] = np.nan
     models["samples_from_tag"] = False
+    models["category"] = (declared_groups(file, header[optional["group"]], frame[optional["group"]], lines)
+                          if "group" in optional else "")
+    models["series"] = frame[optional["series"]].str.split().str.join(" ") if "series" in optional else ""
+    in_series = (models["series"] != "").to_numpy()
+    no_step = in_series & models["samples_seen"].isna().to_numpy()
+    if no_step.any():
+        i = int(no_step.argmax())
+        raise UploadError(file, f"model {quote(names.iloc[i])} is in series {quote(models['series'].iloc[i])} but has "
+                                "no samples_seen; a series is ordered by samples seen, so give it for every row of a "
+                                "series", row=int(lines.iloc[i]), column=header[optional.get("samples_seen",
+                                                                                             optional["series"])])
+    models["series_step"] = np.where(in_series, models["samples_seen"], np.nan)
     return FilePart(file, pd.concat(scores, ignore_index=True), models, tuple(notes))
 
 
 def template_csv() -> str:
     """A template CSV: the header with every documented column and two rows of made-up example values."""
     columns = ["model", "imagenet", "imagenetv2", "imagenet-sketch", "imagenet-r", "imagenet-a", "objectnet",
-               "architecture", "train_data", "samples_seen", "params_m"]
+               "architecture", "train_data", "samples_seen", "params_m", "series", "group"]
     rows = [
-        ["my-rn50-cc3m", "0.2012", "0.1705", "0.0933", "0.2281", "0.0211", "0.1130", "RN50", "CC3M", "3e8", "102"],
+        ["my-rn50-cc3m", "0.2012", "0.1705", "0.0933", "0.2281", "0.0211", "0.1130", "RN50", "CC3M", "3e8", "102",
+         "", "zero-shot"],
         ["my-vitb32-mydata", "0.6450", "0.5680", "0.4210", "0.7030", "0.3020", "0.4500", "ViT-B-32", "my-data-100M",
-         "1.28B", "151.3"],
+         "1.28B", "151.3", "my-vitb32-run", "zero-shot"],
     ]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
