@@ -249,16 +249,38 @@ def fit_groups(points: pd.DataFrame, groups: pd.Series, irreducible: bool = Fals
     return fits, skipped
 
 
-def fit_table(fits: Sequence[GroupFit]) -> pd.DataFrame:
-    """Parameters of each fit with their intervals: A, alpha, E_inf (in %), points used and log-log r."""
+def formula(fit: PowerLawFit, x: str = "x") -> str:
+    """The fitted law as text, A to 2 decimals and alpha to 3 as Cherti et al. print it (E as a fraction)."""
+    a = f"{fit.a:.2f}" if 0.1 <= abs(fit.a) < 1e5 else f"{fit.a:.3g}"
+    return f"E = {a}·{x}^{fit.alpha:.3f}" + (f" + {fit.e_inf:.4f}" if fit.e_inf > 0 else "")
+
+
+def drawn_note(fit: GroupFit, show_few: bool) -> str:
+    """Whether a fit is drawn: fits on fewer than :data:`MIN_DRAWN_SCALES` scales only on request, labelled."""
+    if not fit.few_scales:
+        return "yes"
+    few = f"{fit.n_x} scales, fewer than {MIN_DRAWN_SCALES}"
+    return f"yes, dashed ({few})" if show_few else f"no ({few}; shown on request)"
+
+
+FIT_TABLE_COLUMNS: tuple[str, ...] = ("Group", "Fit", "Method", "Points", "Scales", "Models", "A", "A interval",
+                                      "alpha", "alpha interval", "E_inf (%)", "E_inf interval (%)", "r (log-log)",
+                                      "Drawn")
+
+
+def fit_table(fits: Sequence[GroupFit], show_few: bool = False) -> pd.DataFrame:
+    """Parameters of each fit with their intervals: formula, A, alpha, E_inf (in %), points, scales and
+    models used, log-log r, and whether the Scaling view draws it (``show_few``: fits on few scales too)."""
     if not fits:
-        return pd.DataFrame(columns=["Group", "Points", "Scales", "A", "A interval", "alpha",
-                                     "alpha interval", "E_inf (%)", "E_inf interval (%)", "r (log-log)"])
+        return pd.DataFrame(columns=list(FIT_TABLE_COLUMNS))
     pct = int(round(100 * fits[0].fit.level))
     rows = pd.DataFrame({
         "Group": [f.group for f in fits],
+        "Fit": [formula(f.fit) for f in fits],
+        "Method": [METHOD_LABELS[f.method] for f in fits],
         "Points": [f.n_points for f in fits],
         "Scales": [f.n_x for f in fits],
+        "Models": [f.n_models or f.n_points for f in fits],
         "A": [f.fit.a for f in fits],
         "A interval": [f"[{f.fit.intervals['a'][0]:.3g}, {f.fit.intervals['a'][1]:.3g}]" for f in fits],
         "alpha": [f.fit.alpha for f in fits],
@@ -268,6 +290,7 @@ def fit_table(fits: Sequence[GroupFit]) -> pd.DataFrame:
         "E_inf interval (%)": [f"[{100 * lo:.1f}, {100 * hi:.1f}]"
                                for lo, hi in (f.fit.intervals["e_inf"] for f in fits)],
         "r (log-log)": [f.fit.r for f in fits],
+        "Drawn": [drawn_note(f, show_few) for f in fits],
     })
     return rows.rename(columns={"A interval": f"A {pct}% CI", "alpha interval": f"alpha {pct}% CI",
                                 "E_inf interval (%)": f"E_inf {pct}% CI (%)"})

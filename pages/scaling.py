@@ -1,7 +1,8 @@
 """Scaling: zero-shot accuracy and effective robustness of image-text models against samples seen.
 
 Points come from ``effrob_core.scaling_points.scaling_points``; power laws from
-``effrob_core.scaling.fit_power_law`` (Cherti et al., 2023); effective robustness from
+``effrob_core.scaling`` (Cherti et al., 2023: their LAION pooled binned fit and OpenAI fit, and one
+fit per colour group); effective robustness from
 ``effrob_core.robustness.analyse_shift``. Controls live in the URL.
 """
 
@@ -31,7 +32,14 @@ from effrob_core.results import (
     load_learning_curves,
 )
 from effrob_core.robustness import analyse_shift
-from effrob_core.scaling import GroupFit, fit_groups, fit_table
+from effrob_core.scaling import (
+    MIN_DRAWN_SCALES,
+    SERIES_BY_KEY,
+    GroupFit,
+    fit_groups,
+    fit_series,
+    fit_table,
+)
 from effrob_core.scaling_points import (
     COLOR_BYS,
     DIGITIZED_LABEL,
@@ -67,6 +75,8 @@ Y_LABELS = {"error": "Error (log)", "accuracy": "Accuracy"}
 COLOR_LABELS = {"data": "Training data", "architecture": "Architecture"}
 FIT_LABELS = {"best": "Best model at each scale", "all": "All models"}
 SERIES_LABELS = {"controlled": "Controlled series only", "all": "Every colour group"}
+#: Which fits are drawn: Cherti et al.'s series and/or one fit per colour group.
+FITS_LABELS = {"laion-pooled": "LAION pooled", "openai": "OpenAI", "groups": "Per colour group"}
 BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
 BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 CURVE_X_LABELS = {"epoch": "Epoch", "samples_seen": "Samples seen"}
@@ -88,6 +98,20 @@ def cached_fits(_points: pd.DataFrame, view_key: tuple, color_by: str, irreducib
     """Power-law fits per colour group (on the controlled series only, if asked), cached on the view."""
     pts = _points.loc[controlled_series(_points)] if controlled else _points
     return fit_groups(pts, color_key(pts, color_by), irreducible, frontier)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def cached_series_fits(_points: pd.DataFrame, view_key: tuple, series: tuple[str, ...],
+                       irreducible: bool) -> tuple[list[GroupFit], dict[str, str]]:
+    """Cherti et al.'s fits (LAION pooled, OpenAI) on the view's points, and why any could not be made."""
+    fits: list[GroupFit] = []
+    skipped: dict[str, str] = {}
+    for s in series:  # at most two series
+        try:
+            fits.append(fit_series(_points, s, irreducible))
+        except ValueError as exc:
+            skipped[SERIES_BY_KEY[s].label] = str(exc).removeprefix(f"{SERIES_BY_KEY[s].label}: ")
+    return fits, skipped
 
 
 @st.cache_data(show_spinner="Fitting the baseline and its bootstrap band…", max_entries=32)
@@ -130,6 +154,8 @@ PARAMS = [
     Param("color", "data", "choice", COLOR_BYS),
     Param("sources", list(source_options), "multi", source_options),
     Param("fit", True, "bool"),
+    Param("fits", list(FITS_LABELS), "multi", tuple(FITS_LABELS)),
+    Param("fewscales", False, "bool"),
     Param("fitto", "best", "choice", tuple(FIT_LABELS)),
     Param("series", "controlled", "choice", tuple(SERIES_LABELS)),
     Param("einf", False, "bool"),
@@ -168,12 +194,25 @@ with st.sidebar:
                             "session, placed at the samples seen they were uploaded with (never fit)."
                        if UPLOAD_SOURCE in source_options else None)
     show_fits = st.toggle("Power-law fits", key=key(PAGE, P["fit"]))
+    fits_shown = st.pills(
+        "Fits", tuple(FITS_LABELS), selection_mode="multi", key=key(PAGE, P["fits"]), format_func=FITS_LABELS.get,
+        disabled=not show_fits,
+        help="As Cherti et al. (2023) fit: LAION pooled = every LAION-80M/400M/2B scaling-laws run, the lowest "
+             "error in each of 5 equal bins of log10 x, least squares in log-log on the bin centres; OpenAI = "
+             "least squares in log-log on OpenAI's CLIP models as they evaluated them. Per colour group = one "
+             "fit per training dataset (or architecture), chosen below.")
+    show_few = st.toggle(f"Show fits on fewer than {MIN_DRAWN_SCALES} scales", key=key(PAGE, P["fewscales"]),
+                         disabled=not show_fits,
+                         help=f"A power law through fewer than {MIN_DRAWN_SCALES} distinct scales is poorly "
+                              "determined (its exponent's interval is wide, often including 0). Shown dashed "
+                              "and labelled when on; listed in the table either way.")
+    per_group = "groups" in fits_shown
     fit_to = st.radio("Fit to", tuple(FIT_LABELS), format_func=FIT_LABELS.get, key=key(PAGE, P["fitto"]),
-                      disabled=not show_fits,
+                      disabled=not (show_fits and per_group),
                       help="Best: the lowest-error model of the group at each scale (Pareto frontier, as "
                            "Cherti et al. fit). Scales within about 12% count as one.")
     series = st.radio("Fit groups", tuple(SERIES_LABELS), format_func=SERIES_LABELS.get, key=key(PAGE, P["series"]),
-                      disabled=not show_fits,
+                      disabled=not (show_fits and per_group),
                       help="Controlled series: the scaling-laws runs, the DataComp/CommonPool scales and the "
                            "digitised RN50 subsets, where models differ mainly in scale. Other OpenCLIP groups "
                            "mix architectures and recipes.")
@@ -208,10 +247,16 @@ colors = group_colors(sorted(set(color_key(all_points, color_by)) | shown_labels
                       else sorted(shown_labels), color_by)
 fits: list[GroupFit] = []
 skipped: dict[str, str] = {}
+view_key = (results_key, eval_set, x_kind, tuple(sources))
 if show_fits:
-    fits, skipped = cached_fits(points, (results_key, eval_set, x_kind, tuple(sources)), color_by, irreducible,
-                                fit_to == "best", series == "controlled")
-fig = scaling_figure(points, groups, colors, fits, y_metric, x_kind, set_name, 10.0**extrap)
+    fits, skipped = cached_series_fits(points, view_key, tuple(k for k in fits_shown if k in SERIES_BY_KEY),
+                                       irreducible)
+    if per_group:
+        group_fits, group_skipped = cached_fits(points, view_key, color_by, irreducible, fit_to == "best",
+                                                series == "controlled")
+        fits, skipped = fits + group_fits, {**skipped, **group_skipped}
+drawn = [f for f in fits if show_few or not f.few_scales]
+fig = scaling_figure(points, groups, colors, drawn, y_metric, x_kind, set_name, 10.0**extrap)
 st.plotly_chart(fig, key=f"{PAGE}.chart.scaling", theme=None,
                 config=dict(PLOT_CONFIG, toImageButtonOptions=dict(PLOT_CONFIG["toImageButtonOptions"],
                                                                    filename=f"scaling_{eval_set}_{x_kind}")))
@@ -227,18 +272,27 @@ if n_images_pts:
 caption += " Other error bars: Clopper-Pearson 99.5% intervals (none for the average of shifts)."
 if show_mine:
     caption += mine_note(n_mine, left_mine, x_kind, show_fits)
-if show_fits:
-    caption += (f" Lines: power laws fit on {FIT_LABELS[fit_to].lower()} of each colour group with at least "
-                f"{4 if irreducible else 3} scales"
-                + (" (controlled series only: scaling-laws runs, DataComp/CommonPool scales, digitised RN50)"
-                   if series == "controlled" else "")
+if show_fits and fits_shown:
+    named = [f.group for f in drawn if f.series]
+    caption += (" Lines: power laws"
+                + (f" of Cherti et al. ({' and '.join(named)}: thick, in the legend)" if named else "")
+                + (" and" if named and per_group else "")
+                + (f" fit on {FIT_LABELS[fit_to].lower()} of each colour group"
+                   + (" (controlled series only: scaling-laws runs, DataComp/CommonPool scales, digitised RN50)"
+                      if series == "controlled" else "") if per_group else "")
                 + f", solid over the data and dotted beyond it up to 10^{extrap} (where that lies past the data).")
+    hidden = [f for f in fits if f.few_scales and not show_few]
+    if show_few and any(f.few_scales for f in fits):
+        caption += f" Dashed: fit on fewer than {MIN_DRAWN_SCALES} distinct scales, poorly determined."
+    elif hidden:
+        caption += (f" {len(hidden)} fit(s) on fewer than {MIN_DRAWN_SCALES} distinct scales are not drawn "
+                    f"(listed below; “Show fits on fewer than {MIN_DRAWN_SCALES} scales” draws them).")
 st.caption(caption)
 
 if show_fits:
     st.subheader("Power-law fits")
     if fits:
-        params = fit_table(fits)
+        params = fit_table(fits, show_few)
         if not irreducible:  # E_inf is 0 by construction
             params = params.drop(columns=[c for c in params.columns if c.startswith("E_inf")])
         else:  # r is defined for the straight log-log line only
@@ -246,7 +300,9 @@ if show_fits:
         st.dataframe(
             params, hide_index=True, width="stretch", height=36 * (len(params) + 1) + 2,
             column_config={
-                "A": st.column_config.NumberColumn("A", format="%.3g", help="Error (fraction) at x = 1."),
+                "Fit": st.column_config.TextColumn("Fit", help="E (fraction) against x: A to 2 decimals and "
+                                                   "α to 3, as Cherti et al. print them."),
+                "A": st.column_config.NumberColumn("A", format="%.4g", help="Error (fraction) at x = 1."),
                 "alpha": st.column_config.NumberColumn("α", format="%.3f", help="Exponent of x."),
                 "E_inf (%)": st.column_config.NumberColumn("E∞ (%)", format="%.2f"),
                 "r (log-log)": st.column_config.NumberColumn("r (log-log)", format="%.3f"),
@@ -255,9 +311,13 @@ if show_fits:
             }, placeholder=MISSING)
         st.caption(
             f"E = A·x^α{' + E∞' if irreducible else ''} fit on error as a fraction, x in "
-            f"{'samples' if x_kind == 'samples' else 'GMACs'}; 95% intervals "
-            + ("from the nonlinear least-squares covariance (wide when few scales pin E∞ down)." if irreducible
-               else "from the t distribution of the log-log regression."))
+            f"{'samples' if x_kind == 'samples' else 'GMACs'}. Points: the models (or, for LAION pooled, the "
+            "bins) a fit is made on; Scales: how many distinct x they span (bins, or x within about 12%); "
+            "Models: how many models took part. 95% intervals "
+            + ("of A and α from the nonlinear least-squares covariance; of E∞ the profile interval (every E∞ "
+               "whose refit is not significantly worse, F test), which stays within [0, the lowest error "
+               "fit]: an end at 0 or at that error means the data do not bound E∞ there." if irreducible
+               else "from the t distribution of the log-log regression (on few points, wide)."))
     if skipped:
         st.caption("Not fit: " + plain("; ".join(f"{g}: {why}" for g, why in sorted(skipped.items()))) + ".")
 

@@ -15,6 +15,7 @@ from effrob_core.datasets import MAIN_SHIFTS
 from effrob_core.figures.compare import compare_figure
 from effrob_core.figures.scaling import (
     FAMILY_COLORS,
+    SERIES_COLORS,
     SOURCE_SYMBOLS,
     fit_curve,
     group_colors,
@@ -34,7 +35,7 @@ from effrob_core.figures.style import (
 from effrob_core.models_table import compare_long, models_table
 from effrob_core.results import UPLOAD_SOURCE, Results, load_learning_curves
 from effrob_core.robustness import analyse_shift, robustness_by_shift
-from effrob_core.scaling import fit_groups
+from effrob_core.scaling import fit_groups, fit_series
 from effrob_core.scaling_points import (
     DIGITIZED_LABEL,
     SCALING_SOURCES,
@@ -89,8 +90,10 @@ def test_fit_lines_are_the_fitted_power_law(view: tuple[pd.DataFrame, pd.Series,
             np.testing.assert_allclose(np.asarray(t.y, dtype=float), 100 * f.fit.predict(x), rtol=1e-12)
         dotted = [t for t in mine if t.line.dash == "dot"]
         assert max(np.max(t.x) for t in dotted) == pytest.approx(1e12)
-        solid = [t for t in mine if t.line.dash == "solid"]
-        assert max(np.max(t.x) for t in solid) == pytest.approx(f.x_max)
+        fitted = [t for t in mine if t.line.dash != "dot"]  # over the data: solid, or dashed on few scales
+        assert {t.line.dash for t in fitted} == {"dash" if f.few_scales else "solid"}
+        assert max(np.max(t.x) for t in fitted) == pytest.approx(f.x_max)
+        assert all(("scales only" in t.hovertemplate) == f.few_scales for t in mine)
     x, err = fit_curve(fits[0], 1e10)
     assert x[0] == pytest.approx(fits[0].x_min) and x[-1] == pytest.approx(max(fits[0].x_max, 1e10))
     acc = scaling_figure(pts, groups, colors, fits, "accuracy", "samples", "ImageNetV2", extrapolate_to=1e12)
@@ -287,3 +290,24 @@ def test_style_helpers() -> None:
     assert group_colors(["DataComp"])["DataComp"] == FAMILY_COLORS["DataComp"]
     for by in ("data", "architecture"):
         assert group_colors(["ViT-B-32", YOUR_MODELS], by)[YOUR_MODELS] == GROUP_COLORS[YOUR_MODELS]
+
+
+def test_cherti_series_lines_have_labelled_legend_entries(results: Results) -> None:
+    """LAION pooled and OpenAI fits: their own colours and legend entries, the fitted law in the hover,
+    a line on few scales dashed and labelled."""
+    pts, _ = scaling_points(results, "imagenet", "compute")
+    groups = color_key(pts, "data")
+    fits = [fit_series(pts, "laion-pooled"), fit_series(pts, "openai")]
+    fig = scaling_figure(pts, groups, group_colors(sorted(set(groups))), fits, "error", "compute", "ImageNet",
+                         extrapolate_to=1e13)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    pooled = [t for t in lines if t.legendgroup == "series:laion-pooled"]
+    openai = [t for t in lines if t.legendgroup == "series:openai"]
+    assert [t.showlegend for t in pooled] == [True, False] and pooled[0].name == "fit: LAION pooled"
+    assert pooled[0].line.dash == "solid" and pooled[0].line.color == SERIES_COLORS["laion-pooled"]
+    assert "E = 5.86·x^-0.111" in pooled[0].hovertemplate and "5 points, 29 models" in pooled[0].hovertemplate
+    assert openai[0].name == "fit: OpenAI (3 scales only)" and openai[0].line.dash == "dash"
+    assert "E = 23.18·x^-0.164" in openai[0].hovertemplate
+    for t, f in ((pooled[0], fits[0]), (openai[0], fits[1])):
+        np.testing.assert_allclose(np.asarray(t.y, dtype=float), 100 * f.fit.predict(np.asarray(t.x, dtype=float)))
+        assert min(t.x) == pytest.approx(f.x_min) and max(t.x) == pytest.approx(f.x_max)

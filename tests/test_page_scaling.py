@@ -208,3 +208,57 @@ def test_bad_query_string_falls_back_with_a_warning() -> None:
     assert at.slider(key=f"{PAGE}.extrap").value == 11
     assert at.button_group(key=f"{PAGE}.sources").value == ["openclip", "scaling-laws", "openclip-lowacc"]
     assert len(charts(at)) == 3
+
+
+def _fit_lines(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The solid-or-dashed (fitted) part of each fit line, by trace name."""
+    return {t["name"]: t for t in spec["data"] if t["mode"] == "lines" and t["line"]["dash"] != "dot"}
+
+
+def test_cherti_series_reproduce_the_published_fits() -> None:
+    """On compute, LAION pooled and OpenAI are Cherti et al.'s E = 5.86 C^-0.111 and 23.18 C^-0.164: in the
+    table always, on the chart by default for LAION pooled (5 bins), on request for OpenAI (3 scales)."""
+    at = open_page({"x": "compute"})
+    assert not at.exception and not at.warning
+    assert at.button_group(key=f"{PAGE}.fits").value == ["laion-pooled", "openai", "groups"]
+    table = at.dataframe[0].value.set_index("Group")
+    assert table.loc["LAION pooled", "Fit"] == "E = 5.86·x^-0.111" and table.loc["LAION pooled", "Points"] == 5
+    assert table.loc["LAION pooled", "Models"] == 29 and table.loc["LAION pooled", "Drawn"] == "yes"
+    assert table.loc["OpenAI", "Fit"] == "E = 23.18·x^-0.164"
+    assert table.loc["OpenAI", "Drawn"] == "no (3 scales, fewer than 4; shown on request)"
+    lines = _fit_lines(charts(at)[0])
+    assert "fit: LAION pooled" in lines and not any("OpenAI" in n for n in lines)
+    scales = {f"fit: {g}": n for g, n in table["Scales"].items()}
+    scales.update({f"fit: {g} ({n} scales only)": n for g, n in table["Scales"].items()})  # series' legend names
+    assert all(scales[n] >= 4 for n in lines)  # fits on few scales: not drawn
+    assert "fit(s) on fewer than 4 distinct scales are not drawn" in captions(at)
+
+    at.toggle(key=f"{PAGE}.fewscales").set_value(True).run()
+    lines = _fit_lines(charts(at)[0])
+    assert lines["fit: OpenAI (3 scales only)"]["line"]["dash"] == "dash"
+    assert lines["fit: LAION pooled"]["line"]["dash"] == "solid"
+    assert all((t["line"]["dash"] == "dash") == (scales[n] < 4) for n, t in lines.items())
+    assert len(lines) == len(table)  # every fit drawn
+    assert "Dashed: fit on fewer than 4 distinct scales" in captions(at)
+    assert at.dataframe[0].value.set_index("Group").loc["OpenAI", "Drawn"].startswith("yes, dashed")
+    assert at.query_params["fewscales"] == "1"
+
+    at.button_group(key=f"{PAGE}.fits").set_value(["openai"]).run()
+    lines = _fit_lines(charts(at)[0])
+    assert list(lines) == ["fit: OpenAI (3 scales only)"]
+    assert at.dataframe[0].value["Group"].tolist() == ["OpenAI"]
+    assert at.radio(key=f"{PAGE}.fitto").disabled and at.radio(key=f"{PAGE}.series").disabled
+    assert at.query_params["fits"] == "openai"
+
+
+def test_series_from_the_url_and_reasons_for_no_fit() -> None:
+    at = open_page({"fits": "laion-pooled,openai", "x": "samples", "eval": "imagenetv2"})
+    assert not at.exception and not at.warning
+    assert at.button_group(key=f"{PAGE}.fits").value == ["laion-pooled", "openai"]
+    table = at.dataframe[0].value.set_index("Group")
+    assert list(table.index) == ["LAION pooled"] and table.loc["LAION pooled", "Fit"] == "E = 5.08·x^-0.119"
+    assert table.loc["LAION pooled", "Scales"] == 3 and not _fit_lines(charts(at)[0])
+    assert "OpenAI: 1 distinct scale(s) among 3 model(s)" in captions(at)
+    at = open_page({"fits": "laion-pooled,nonsense"})
+    assert at.warning and "fits" in at.warning[0].value
+    assert at.button_group(key=f"{PAGE}.fits").value == ["laion-pooled", "openai", "groups"]

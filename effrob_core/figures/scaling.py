@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from ..intervals import TESTBED_CONFIDENCE, clopper_pearson
 from ..results import UPLOAD_SOURCE
-from ..scaling import GroupFit
+from ..scaling import METHOD_LABELS, MIN_DRAWN_SCALES, GroupFit, formula
 from ..scaling_points import DIGITIZED_LABEL
 from .style import (
     BASELINE_COLOR,
@@ -40,6 +40,10 @@ DIGITIZED_NOTE = DIGITIZED_LABEL.replace("; ", ";<br>").replace(", 1 ", ",<br>1 
 #: Reading precision of the digitised points (fraction), drawn as their error bar.
 DIGITIZED_ERROR = 0.003
 FIT_POINTS = 160
+#: Line colours of Cherti et al.'s series (orange for LAION pooled as in their figures, OpenAI's family colour).
+SERIES_COLORS: dict[str, str] = {"laion-pooled": "#E6550D", "openai": "#6A51A3"}
+#: The series' fit lines head the legend.
+SERIES_LEGEND_RANK = 900
 X_TITLES = {"samples": "Samples seen", "compute": "Total training compute (GMACs)"}
 Y_TITLES = {"accuracy": "top-1 accuracy (%)", "error": "top-1 error (%)"}
 _AXIS = dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, showline=True, linecolor="#222222",
@@ -185,7 +189,9 @@ def scaling_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str,
                    confidence: float = TESTBED_CONFIDENCE, height: int = 620) -> go.Figure:
     """Zero-shot accuracy (or error) against samples seen (or compute), one colour per group, with fit lines.
 
-    Fit lines are solid over the group's data and dotted beyond it, up to ``extrapolate_to``. Error
+    Fit lines are solid over the group's data and dotted beyond it, up to ``extrapolate_to``; a fit
+    on fewer than :data:`~effrob_core.scaling.MIN_DRAWN_SCALES` scales is dashed over its data and
+    says so in its hover (and legend, for a series). Cherti et al.'s series have legend entries. Error
     bars: Clopper-Pearson intervals at ``confidence``; ± 0.3 points (reading precision) for the digitised points.
     """
     y = _y_values(points["top1"].to_numpy(dtype=float), y_metric)
@@ -196,24 +202,32 @@ def scaling_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str,
     data: list[dict] = []
     all_y = [y]
     all_x = [points["x"].to_numpy(dtype=float)]
-    for f in fits:  # one line per fitted group
+    for f in fits:  # one line per fitted group or series
         x_line, err = fit_curve(f, extrapolate_to)
         y_line = 100 * err if y_metric == "error" else 100 * (1 - err)
         valid = (err > 0) & (err <= 1)  # a power law can leave [0, 100%] far from the data
         x_line, y_line = x_line[valid], y_line[valid]
         inside = x_line <= f.x_max
-        color = colors.get(f.group, "#555555")
+        color = SERIES_COLORS.get(f.series, "#555555") if f.series else colors.get(f.group, "#555555")
         label = escape_text(f.group)
-        formula = (f"{label}: E = {f.fit.a:.3g}·x<sup>{f.fit.alpha:.3f}</sup>"
-                   + (f" + {100 * f.fit.e_inf:.1f}%" if f.fit.e_inf > 0 else ""))
-        for part, dash, width in ((inside, "solid", 2.2), (x_line >= f.x_max, "dot", 1.8)):
+        few = f" ({f.n_x} scales only, fewer than {MIN_DRAWN_SCALES})" if f.few_scales else ""
+        hover = (f"{label}: {escape_text(formula(f.fit))}{few}<br>{METHOD_LABELS[f.method]}, "
+                 f"{f.n_points} points, {f.n_models or f.n_points} models")
+        legend_name = f"fit: {label}{' (' + str(f.n_x) + ' scales only)' if f.few_scales else ''}"
+        parts = ((inside, "dash" if f.few_scales else "solid", 3.0 if f.series else 2.2),
+                 (x_line >= f.x_max, "dot", 2.2 if f.series else 1.8))
+        first = True
+        for part, dash, width in parts:
             if part.sum() < 2:
                 continue
             data.append(dict(
-                type="scatter", x=x_line[part], y=y_line[part], mode="lines", legendgroup=f.group,
-                showlegend=False, name=f"fit: {label}", line=dict(color=color, width=width, dash=dash),
-                legendrank=legend_rank(f.group),
-                hovertemplate=formula + "<br>x %{x:.3g}: %{y:.1f}%<extra>power-law fit</extra>"))
+                type="scatter", x=x_line[part], y=y_line[part], mode="lines",
+                legendgroup=f"series:{f.series}" if f.series else f.group,
+                showlegend=bool(f.series) and first, name=legend_name if f.series else f"fit: {label}",
+                line=dict(color=color, width=width, dash=dash),
+                legendrank=SERIES_LEGEND_RANK if f.series else legend_rank(f.group),
+                hovertemplate=hover + "<br>x %{x:.3g}: %{y:.1f}%<extra>power-law fit</extra>"))
+            first = False
         all_x.append(x_line)
         all_y.append(y_line)
     data += _marker_traces(points, groups, colors, y, y_lo, y_hi, x_kind, f"{set_name} {y_metric}")

@@ -196,6 +196,26 @@ def test_scaling_view_and_link(open_app):
     shared.screenshot("3-restored-from-link")
 
 
+
+def test_scaling_cherti_fits_on_compute(open_app):
+    """Cherti et al.'s ImageNet compute fits: LAION pooled drawn by default, OpenAI (3 scales) on request."""
+    app = open_app(PAGES["Scaling"] + "?x=compute")
+    chart = app.chart(0)
+    assert_clean(app)
+    assert chart["x_title"] == "Total training compute (GMACs)"
+    assert "fit: LAION pooled" in chart["legend"] and not any("OpenAI (" in t for t in chart["legend"])
+    app.table_rows(0)
+    table = app.page.locator('[data-testid="stDataFrame"] table[role="grid"]').first.text_content()
+    assert "E = 5.86·x^-0.111" in table and "E = 23.18·x^-0.164" in table  # both in the fit table
+    app.screenshot("1-compute")
+
+    shared = open_app(PAGES["Scaling"] + "?x=compute&fewscales=1&fits=laion-pooled,openai")
+    both = shared.chart(0)
+    assert_clean(shared)
+    assert {"fit: LAION pooled", "fit: OpenAI (3 scales only)"} <= set(both["legend"])
+    assert not any(t["name"].startswith("fit: LAION-2B") for t in both["traces"])  # no per-group fits
+    shared.screenshot("2-laion-pooled-and-openai")
+
 # --- Models ---------------------------------------------------------------------------------------------
 
 NAME = "Name contains"
