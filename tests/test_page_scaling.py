@@ -258,7 +258,7 @@ def test_series_from_the_url_and_reasons_for_no_fit() -> None:
     table = at.dataframe[0].value.set_index("Group")
     assert list(table.index) == ["LAION pooled"] and table.loc["LAION pooled", "Fit"] == "E = 5.08·x^-0.119"
     assert table.loc["LAION pooled", "Scales"] == 3 and not _fit_lines(charts(at)[0])
-    assert "OpenAI: 1 distinct scale(s) among 3 model(s)" in captions(at)
+    assert "OpenAI\\:⁠ 1 distinct scale\\(s\\) among 3 model\\(s\\)" in captions(at)  # escaped Markdown
     at = open_page({"fits": "laion-pooled,nonsense"})
     assert at.warning and "fits" in at.warning[0].value
     assert at.button_group(key=f"{PAGE}.fits").value == ["laion-pooled", "openai", "groups"]
