@@ -10,6 +10,7 @@ st.set_page_config(page_title="effrob: effective robustness", page_icon="📈", 
 
 PAGES = [
     st.Page("pages/effective_robustness.py", title="Effective robustness", url_path="effective_robustness", default=True),
+    st.Page("pages/shift_panels.py", title="Shift panels", url_path="shift_panels"),
     st.Page("pages/scaling.py", title="Scaling", url_path="scaling"),
     st.Page("pages/models.py", title="Models", url_path="models"),
     st.Page("pages/data.py", title="Data", url_path="data"),

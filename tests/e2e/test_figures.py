@@ -67,3 +67,23 @@ def test_svg_export_from_the_camera_button(warm_server, browser):
         assert re.search(r"<image[^>]+href=\"data:image/png", svg), "the WebGL points are not in the SVG"
     finally:
         app.page.context.close()
+
+
+def test_shift_panels_in_one_figure_and_one_link(open_app):
+    app = open_app("/shift_panels")
+    chart = app.chart()
+    assert app.errors() == [] and app.page_errors == []
+    baselines = [t for t in chart["traces"] if t["name"] == "Baseline fit (standard training)"]
+    assert len(baselines) == 6
+    titles = app.plot(0).locator(".annotation-text").evaluate_all("(els) => els.map(e => e.textContent)")
+    assert [t.split(" (slope")[0] for t in titles] == ["ImageNetV2", "ImageNet-R", "ObjectNet",
+                                                       "ImageNet-Vid-Robust (pm-0)", "YTBB-Robust (pm-0)",
+                                                       "ImageNet-Sketch"]
+    legend = chart["legend"]
+    assert len(legend) == len(set(legend)) and "Standard training" in legend
+    app.screenshot("taori-natural-shift-panels")
+    shared = open_app("/shift_panels?shifts=imagenetv2,imagenet-c,pgd&x=full&cols=3")
+    restored = shared.chart()
+    assert shared.errors() == []
+    assert len([t for t in restored["traces"] if t["name"] == "Baseline fit (standard training)"]) == 3
+    shared.screenshot("synthetic-panels")

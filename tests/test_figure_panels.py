@@ -1,0 +1,44 @@
+"""Small multiples: one figure, one panel per shift, groups and colours shared, lines per panel."""
+
+from __future__ import annotations
+
+import pytest
+
+from effrob_core.figures.panels import shift_panels
+from effrob_core.figures.style import GROUP_COLORS
+from effrob_core.results import Results
+from effrob_core.robustness import analyse_shift
+
+SHIFTS = ("imagenetv2", "imagenet-r", "imagenet-sketch", "objectnet")
+
+
+@pytest.fixture(scope="module")
+def analyses(results: Results):
+    return [analyse_shift(results, s, n_resamples=50) for s in SHIFTS]
+
+
+def test_one_panel_per_shift_with_shared_x_and_one_legend_entry_per_group(results: Results, analyses) -> None:
+    groups, sources = sorted(set(results.models["group"])), sorted(set(results.models["source"]))
+    fig = shift_panels(analyses, groups, sources, columns=2)
+    assert [a.text.split(" (slope")[0] for a in fig.layout.annotations] == ["ImageNetV2", "ImageNet-R",
+                                                                             "ImageNet-Sketch", "ObjectNet"]
+    baselines = [t for t in fig.data if t.meta == "baseline"]
+    assert len(baselines) == len(SHIFTS) and len({t.xaxis for t in baselines}) == len(SHIFTS)
+    assert f"slope {analyses[1].fit.slope:.2f}, n={analyses[1].fit.n}" in fig.layout.annotations[1].text
+    shown_names = [t.name for t in fig.data if t.showlegend]
+    assert len(shown_names) == len(set(shown_names))  # every group and line once in the legend
+    for t in fig.data:
+        if t.meta == "points":
+            assert t.marker.color == GROUP_COLORS.get(t.name, t.marker.color)  # the same colour in every panel
+    assert fig.layout.xaxis.range == fig.layout.xaxis4.range  # one shared x (full ImageNet)
+    axes = [fig.layout[f"xaxis{i if i > 1 else ''}"] for i in range(1, len(SHIFTS) + 1)]
+    anchors = {a.matches for a in axes if a.matches}
+    assert len(anchors) == 1 and sum(a.matches is None for a in axes) == 1  # all zoom together
+
+
+def test_bad_panel_inputs(results: Results, analyses) -> None:
+    with pytest.raises(ValueError, match="at least one shift"):
+        shift_panels([], [], [])
+    probit = analyse_shift(results, "imagenetv2", transform="probit", n_resamples=10)
+    with pytest.raises(ValueError, match="mix axis scalings"):
+        shift_panels([analyses[0], probit], ["Standard training"], ["testbed"])
