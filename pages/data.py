@@ -148,7 +148,21 @@ st.latex(r"E = A\, C^{\alpha}\qquad\text{or, with irreducible error,}\qquad E = 
 st.markdown(
     "The pure power law is a straight line on log-log axes, fit by least squares of $\\ln E$ on $\\ln C$ with "
     "t intervals for $\\alpha$ and $A$; the form with $E_\\infty \\ge 0$ is fit by nonlinear least squares in "
-    "$\\ln E$, with intervals from the parameter covariance.")
+    "$\\ln E$, with t intervals for $A$ and $\\alpha$ from the parameter covariance and a profile interval for "
+    "$E_\\infty$: every value in $[0, \\min E]$ whose refit of $A$ and $\\alpha$ keeps "
+    "$\\mathrm{RSS} \\le \\mathrm{RSS}_{\\min}\\,(1 + F_{1,n-3}/(n-3))$ (Bates & Watts, 1988), so it never leaves "
+    "the range from 0 to the lowest observed error; an end at either limit means the data do not bound $E_\\infty$ there.\n\n"
+    "Three kinds of fit are drawn on the Scaling page. **LAION pooled** is Cherti et al.'s fit "
+    "(their `figures.ipynb`): every scaling-laws run on LAION-80M, -400M and -2B together; $\\log_{10} C$ is cut "
+    "into 5 bins of equal width over $[\\min, \\max + 0.1]$, each non-empty bin contributes its centre and the "
+    "lowest error in it, and the line is least squares in log-log through those points. On compute it gives "
+    "$E = 5.86\\,C^{-0.111}$ for ImageNet ($C$ in GMACs, $E$ as a fraction), as published. **OpenAI** is least "
+    "squares in log-log on the three OpenAI CLIP models as Cherti et al. evaluated them: $E = 23.18\\,C^{-0.164}$. "
+    "**Per colour group** fits one law per training dataset (or architecture) on the lowest-error model at each "
+    "scale, or on all models. A fit through fewer than 4 distinct scales (bins for LAION pooled; $x$ within "
+    "about 12% otherwise) is listed in the table but drawn only on request, dashed and labelled: on 3 scales "
+    "the exponent's interval is wide and often includes 0. The OpenAI models were all trained on 12.8B samples, "
+    "so they have no fit against samples seen.")
 
 st.header("References")
 st.markdown(
