@@ -12,6 +12,7 @@ PAGES = [
     st.Page("pages/effective_robustness.py", title="Effective robustness", url_path="effective_robustness", default=True),
     st.Page("pages/shift_panels.py", title="Shift panels", url_path="shift_panels"),
     st.Page("pages/scaling.py", title="Scaling", url_path="scaling"),
+    st.Page("pages/trajectories.py", title="Trajectories", url_path="trajectories"),
     st.Page("pages/models.py", title="Models", url_path="models"),
     st.Page("pages/data.py", title="Data", url_path="data"),
     st.Page("pages/your_results.py", title="Your results", url_path="your_results"),

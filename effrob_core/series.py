@@ -141,3 +141,19 @@ def series_robustness(results: Results, members: pd.DataFrame, baseline: str = "
         frame = base.assign(eff_rob=table[col].reindex(ids))
         out[s] = frame[frame["imagenet"].notna() & frame["eff_rob"].notna()]
     return out
+
+
+def series_learning_curves(results: Results, keys: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """ImageNet top-1 along each series as a learning-curves table (``model_id`` = the series key,
+    ``epoch``, ``samples_seen``, ``imagenet_top1``), in step order: a run's checkpoints beside the
+    published learning curves of Cherti et al. (2023)."""
+    members = series_members(results.models, keys)
+    models = results.models.set_index("model_id")
+    top1 = results.wide("top1")[IMAGENET]
+    out = pd.DataFrame({
+        "model_id": members["series"].to_numpy(),
+        "epoch": models["epochs"].reindex(members["model_id"]).to_numpy(dtype=float),
+        "samples_seen": models["samples_seen"].reindex(members["model_id"]).to_numpy(dtype=float),
+        "imagenet_top1": top1.reindex(members["model_id"]).to_numpy(dtype=float),
+    })
+    return out[out["imagenet_top1"].notna()].reset_index(drop=True)

@@ -23,7 +23,9 @@ from effrob_core.figures.scatter import (
     zero_shot_fit,
 )
 from effrob_core.figures.export import IMAGE_FORMATS, data_csv, image_config, paper_style, provenance
+from effrob_core.figures.paths import path_traces, scatter_coords
 from effrob_core.figures.style import SOURCE_LABELS, source_labels
+from effrob_core.series import published_series_keys, series_label, series_members, uploaded_series_keys
 from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import (
     OTHER_SHIFT_CHOICES,
@@ -36,7 +38,7 @@ from effrob_core.robustness import (
     y_keys,
 )
 from effrob_core.datasets import IMAGENET
-from effrob_core.transforms import TRANSFORMS
+from effrob_core.transforms import TRANSFORMS, transform
 from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.viewstate import Param
 from pages.common import (
@@ -194,6 +196,7 @@ PARAMS = [
     Param("paper", False, "bool"),
     Param("title", "", "text"),
     Param("fmt", "png", "choice", IMAGE_FORMATS),
+    Param("paths", [], "multi", published_series_keys(results.models)),
 ]
 P = {p.key: p for p in PARAMS}
 
@@ -253,6 +256,11 @@ with st.sidebar:
     shown_sources = st.pills("Sources shown", sources, selection_mode="multi", key=key(PAGE, P["sources"]),
                              format_func=lambda s: f"{SOURCE_LABELS.get(s, s)} ({source_counts.get(s, 0):,})")
     error_bars = st.toggle("Error bars (Clopper-Pearson 99.5%)", key=key(PAGE, P["errors"]))
+    path_keys = st.pills("Series drawn as paths", P["paths"].choices, selection_mode="multi",
+                         key=key(PAGE, P["paths"]), format_func=series_label,
+                         help="Published series drawn in order as a connected path (start ○, end ◇); e.g. "
+                              "the zero-shot ViT-B/32 → its LP initialisation → 71 fine-tuned models and two "
+                              "soups (Wortsman et al., 2022). Your uploaded runs are always drawn.")
     ranges_slot = st.container()
     with st.expander("Export for a paper", expanded=bool(state(PAGE, P["paper"]))):
         paper = st.toggle("Paper style", key=key(PAGE, P["paper"]),
@@ -311,6 +319,11 @@ with ranges_slot:
 linked_ids = [i for i in state(PAGE, P["sel"]) if i in set(pts["model_id"])]
 fig = robustness_scatter(analysis, shown_groups, shown_sources, search, error_bars, zs_fit, height=560,
                          x_limits=x_limits, y_limits=y_limits, selected_ids=linked_ids)
+series_keys = [*path_keys, *uploaded_series_keys(results.models)]
+if series_keys:
+    members = series_members(results.models, series_keys)
+    fig.add_traces(path_traces(scatter_coords(shown, transform(shown["x"], kind), transform(shown["y"], kind)),
+                               members, series_keys))
 if paper:
     paper_style(fig, title)
 

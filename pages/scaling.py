@@ -21,7 +21,9 @@ from effrob_core.figures.scaling import (
     robustness_scale_figure,
     scaling_figure,
 )
-from effrob_core.figures.style import SOURCE_LABELS, YOUR_MODELS, category_colors
+from effrob_core.figures.paths import path_traces
+from effrob_core.figures.style import GROUP_COLORS, SOURCE_LABELS, YOUR_MODELS, category_colors
+from effrob_core.series import series_label, series_learning_curves, series_members, uploaded_series_keys
 from effrob_core.models_table import shift_name
 from effrob_core.results import (
     LEARNING_CURVES_FILE,
@@ -344,8 +346,14 @@ elif er_points.empty:
             f"{x_phrase}.")
 else:
     er_groups = color_key(er_points, color_by)
-    st.plotly_chart(robustness_scale_figure(er_points, er_groups, colors, shift_name(er_shift), x_kind),
-                    key=f"{PAGE}.chart.robustness", theme=None, config=PLOT_CONFIG)
+    er_fig = robustness_scale_figure(er_points, er_groups, colors, shift_name(er_shift), x_kind)
+    runs = uploaded_series_keys(results.models)
+    if runs:  # each uploaded run joined in order of samples seen
+        er_fig.add_traces(path_traces(pd.DataFrame(
+            {"px": er_points["x"].to_numpy(), "py": 100 * er_points["eff_rob"].to_numpy(),
+             "display_name": er_points["display_name"].to_numpy()}, index=er_points["model_id"].to_numpy()),
+            series_members(results.models, runs), runs, y_format="%{y:+.2f} pts"))
+    st.plotly_chart(er_fig, key=f"{PAGE}.chart.robustness", theme=None, config=PLOT_CONFIG)
     n_dig = int(er_points["digitized"].sum())
     er_mine = int(is_uploaded(er_points).sum())
     er_left_mine = cached_points(results, results_key, er_shift, x_kind, (UPLOAD_SOURCE,))[1] if show_mine else 0
@@ -384,11 +392,24 @@ else:
         st.error(f"The learning-curves table could not be loaded: {plain(exc)}")
     else:
         shown = curves.loc[curves["model_id"].isin(chosen)]
-        if shown.empty:
+        runs = uploaded_series_keys(results.models)  # your runs, always shown beside the chosen ones
+        run_curves = series_learning_curves(results, runs)
+        if shown.empty and run_curves.empty:
             st.info("Choose one or more scaling-laws runs with a published learning curve.")
         else:
-            st.plotly_chart(learning_curve_figure(shown, names, category_colors(chosen), curve_x),
+            curve_names = {**names, **{k: series_label(k) for k in runs}}
+            curve_colors = {**category_colors(chosen), **{k: GROUP_COLORS[YOUR_MODELS] for k in runs}}
+            st.plotly_chart(learning_curve_figure(pd.concat([shown, run_curves], ignore_index=True), curve_names,
+                                                  curve_colors, curve_x),
                             key=f"{PAGE}.chart.curves", theme=None, config=PLOT_CONFIG)
+            if runs:
+                unplaced = run_curves["samples_seen"].isna() if curve_x == "samples_seen" else \
+                    run_curves["epoch"].isna()
+                st.caption(f"Black: your run(s) {plain(', '.join(series_label(k) for k in runs))}, ImageNet "
+                           "zero-shot top-1 at each uploaded checkpoint (this browser session only)."
+                           + (f" {int(unplaced.sum())} checkpoint(s) have no {CURVE_X_LABELS[curve_x].lower()} "
+                              "and are not drawn (an open_clip run without params.txt: give its samples per "
+                              "epoch on the Your results page)." if unplaced.any() else ""))
             without = sorted(set(chosen) - set(shown["model_id"]))
             st.caption(
                 f"ImageNet zero-shot top-1 after each checkpoint ({len(shown):,} evaluations of "

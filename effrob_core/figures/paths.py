@@ -31,12 +31,14 @@ def path_colors(keys: Sequence[str]) -> dict[str, str]:
     return {k: PATH_COLORS[i % len(PATH_COLORS)] for i, k in enumerate(keys)}
 
 
-def _gapped(x: np.ndarray, y: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _gapped(x: np.ndarray, y: np.ndarray, pairs: np.ndarray) -> tuple[list, list]:
     """Segments (from, to) index pairs as one polyline with None gaps (one trace for all)."""
     idx = np.column_stack([pairs, np.full(len(pairs), -1)]).ravel()
-    xs = np.where(idx >= 0, x[np.maximum(idx, 0)], np.nan)
-    ys = np.where(idx >= 0, y[np.maximum(idx, 0)], np.nan)
-    return xs, ys
+    xs = np.where(idx >= 0, x[np.maximum(idx, 0)], np.nan).astype(object)
+    ys = np.where(idx >= 0, y[np.maximum(idx, 0)], np.nan).astype(object)
+    xs[idx < 0] = None
+    ys[idx < 0] = None
+    return xs.tolist(), ys.tolist()
 
 
 def path_traces(coords: pd.DataFrame, members: pd.DataFrame, keys: Sequence[str],
@@ -73,7 +75,7 @@ def path_traces(coords: pd.DataFrame, members: pd.DataFrame, keys: Sequence[str]
             if fan_markers:
                 rows = sorted({pos[b] for _, b in sp.fans})
                 traces.append(go.Scattergl(
-                    x=x[rows], y=y[rows], mode="markers", name=f"{name}: {len(rows)} alternatives",
+                    x=x[rows].tolist(), y=y[rows].tolist(), mode="markers", name=f"{name}: {len(rows)} alternatives",
                     legendgroup=f"path:{k}", showlegend=False,
                     marker=dict(color=color, size=7, symbol="diamond", opacity=0.55),
                     text=[text[i] for i in rows], hovertemplate="%{text}<br>(%{x:.2f}, " + y_format + ")<extra></extra>",
@@ -81,7 +83,7 @@ def path_traces(coords: pd.DataFrame, members: pd.DataFrame, keys: Sequence[str]
         if len(sp.path) > 1:
             order = [pos[i] for i in sp.path]
             traces.append(go.Scattergl(
-                x=x[order], y=y[order], mode="lines+markers", name=name, legendgroup=f"path:{k}",
+                x=x[order].tolist(), y=y[order].tolist(), mode="lines+markers", name=name, legendgroup=f"path:{k}",
                 line=dict(color=color, width=2.5), marker=dict(color=color, size=5),
                 text=[text[i] for i in order], hovertemplate="%{text}<br>(%{x:.3f}, " + y_format + ")<extra></extra>",
                 meta="path"))
@@ -89,7 +91,7 @@ def path_traces(coords: pd.DataFrame, members: pd.DataFrame, keys: Sequence[str]
         for label, which, symbol, size in ends:
             rows = [pos[i] for i in which]
             traces.append(go.Scattergl(
-                x=x[rows], y=y[rows], mode="markers", name=f"{name}: {label}", legendgroup=f"path:{k}",
+                x=x[rows].tolist(), y=y[rows].tolist(), mode="markers", name=f"{name}: {label}", legendgroup=f"path:{k}",
                 showlegend=False, marker=dict(symbol=symbol, size=size, color=color, line=dict(width=2.5, color=color)),
                 text=[f"{label.capitalize()} of {name}<br>{text[i]}" for i in rows],
                 hovertemplate="%{text}<extra></extra>", meta=f"path-{label}"))
