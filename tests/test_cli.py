@@ -217,3 +217,11 @@ def test_scaling_json_and_irreducible() -> None:
 def test_scaling_bad_arguments_one_line_exit_2(argv: list[str], message: str) -> None:
     code, _, err = run("scaling", *argv)
     assert code == 2 and message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_readme_scaling_example_is_the_output() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "$ effrob scaling --set imagenet --x compute --series laion-pooled\n"
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    code, out, _ = run(*command.split()[2:])
+    assert code == 0 and shown == out
