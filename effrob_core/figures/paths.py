@@ -131,8 +131,8 @@ def fine_tuning_trajectory(panels: Mapping[str, pd.DataFrame], members: pd.DataF
         fig.add_hline(y=0, line=dict(color="#D62728", width=1.5), row=r, col=c)
         fig.update_xaxes(title_text="ImageNet top-1 (%)" if r == rows else None, row=r, col=c)
         fig.update_yaxes(title_text="Effective robustness (pts)" if c == 1 else None, row=r, col=c)
-    fig.update_layout(height=height, template="simple_white", margin=dict(l=60, r=20, t=40, b=20),
-                      legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0))
+    fig.update_layout(height=height, template="simple_white", margin=dict(l=60, r=20, t=70, b=50),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.06, xanchor="left", x=0))
     fig.update_xaxes(showgrid=True, gridcolor="#E5E5E5", mirror=True, showline=True)
     fig.update_yaxes(showgrid=True, gridcolor="#E5E5E5", mirror=True, showline=True, zeroline=False)
     return fig

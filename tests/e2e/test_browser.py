@@ -49,7 +49,7 @@ def app_pages() -> dict[str, str]:
 
 
 PAGES = app_pages()
-NAV = ["Effective robustness", "Shift panels", "Scaling", "Models", "Data", "Your results"]
+NAV = ["Effective robustness", "Shift panels", "Scaling", "Trajectories", "Models", "Data", "Your results"]
 
 
 def test_app_declares_the_pages():
