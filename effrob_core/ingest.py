@@ -19,12 +19,13 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from .checkpoints import ALSO_IN_SEP, check_links
 from .datasets import EVAL_SETS, IMAGENET_C_FAMILIES, IMAGENETV2_VARIANTS, PGD_ATTACKS, SEVERITIES
 
 MODEL_COLUMNS: tuple[str, ...] = (
     "model_id", "display_name", "source", "group", "source_category", "architecture", "train_data",
     "samples_seen", "train_images", "epochs", "batch_size", "params_m", "gflops",
-    "compute_gmacs_total", "image_size", "digitized", "series", "series_step",
+    "compute_gmacs_total", "image_size", "digitized", "series", "series_step", "canonical_id", "also_in",
 )
 INT_COLUMNS: tuple[str, ...] = ("samples_seen", "train_images", "epochs", "batch_size", "image_size", "series_step")
 FLOAT_COLUMNS: tuple[str, ...] = ("params_m", "gflops", "compute_gmacs_total")
@@ -36,7 +37,8 @@ MORE_DATA = "Trained with more data"
 ZERO_SHOT = "Zero-shot image-text"
 LOW_ACC = "Low accuracy & reference"
 FINE_TUNED = "Fine-tuned zero-shot"
-GROUPS: tuple[str, ...] = (STANDARD, ROBUST, MORE_DATA, ZERO_SHOT, FINE_TUNED, LOW_ACC)
+OTHER_TASK = "Fine-tuned for another task"
+GROUPS: tuple[str, ...] = (STANDARD, ROBUST, MORE_DATA, ZERO_SHOT, FINE_TUNED, LOW_ACC, OTHER_TASK)
 SOURCES: tuple[str, ...] = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups")
 
 # --- imagenet-testbed (Taori et al., 2020) -------------------------------------------------------
@@ -123,13 +125,35 @@ TIMM_N_IMAGES: dict[str, int] = {
     "imagenet": 50_000, "imagenetv2": 10_000, "imagenet-sketch": 50_889, "imagenet-r": 30_000,
     "imagenet-a": 7_500, "imagenet-r-classes": 10_000, "imagenet-a-classes": 10_000,
 }
+# timm checkpoints trained with more than ImageNet-1k although their tag says only ``in1k``, found by
+# auditing timm's model definitions and their git history (results/README.md, "Group rules").
+# (field, pattern, training data, evidence); fields as in TIMM_GROUP_RULES ("model" = "arch.tag").
+TIMM_EXTRA_DATA: tuple[tuple[str, str, str, str], ...] = (
+    ("model", r"^(?:dpn68b|dpn92|dpn107)\.mx_in1k$", "ImageNet-5k",
+     "DPN 'extra' weights, pretrained on ImageNet-5k and fine-tuned on ImageNet-1k: timm's first dpn.py "
+     "(aa4354f4) loads them from dpn68b_extra / dpn92_extra / dpn107_extra files; "
+     "rwightman/pytorch-dpn-pretrained README; the testbed puts dpn68b, dpn92, dpn107 in 'Trained with more data'"),
+    ("arch", r"_ssld$", "ImageNet-1k + unlabelled ImageNet-22k (SSLD)",
+     "SSLD named in the architecture (hrnet_w18_ssld, hrnet_w48_ssld: PaddleClas SSLD distillation "
+     "with unlabelled ImageNet-22k images); 12-16 points above the ImageNet-R line"),
+    ("tag", r"(?:^|_)usi(?:_|$)", "ImageNet-1k (teacher pretrained on ImageNet-21k)",
+     "USI (Ridnik et al., 2022): distilled from the TResNet-L-V2 teacher tresnet_l_v2_83_9.pth "
+     "(Alibaba-MIIL/Solving_ImageNet README), which is timm's tresnet_v2_l.miil_in21k_ft_in1k (83.91%)"),
+    ("arch", r"^ghostnetv3_", "ImageNet-1k (teacher BEiT v2-L, beyond ImageNet-1k)",
+     "GhostNetV3: the official training script (huawei-noah/Efficient-AI-Backbones, "
+     "ghostnetv3_pytorch/train.py) distils from --teacher beitv2_large_patch16_224"),
+    ("model", r"^beitv2_[^.]*\.in1k_ft_in1k$", "ImageNet-1k (tokenizer distilled from OpenAI CLIP)",
+     "BEiT v2: the visual tokenizer is distilled from OpenAI CLIP, even for the in1k_ft_in1k weights"),
+)
 # Group rules for timm, first match wins. "tag" rules see "<pretrained tag>|<metadata pretrain>"
 # (lower case; the metadata part is empty where model_metadata-in1k.csv does not apply), "arch"
-# rules see the architecture name. A model that matches none of them is an error.
+# rules see the architecture name and "model" rules the whole name ("arch.tag"). A model that
+# matches none of them is an error.
 TIMM_GROUP_RULES: tuple[tuple[str, str, str, str], ...] = (
     ("tag", r"(?:^|_)(?:ens_)?adv_|in1k-adv", ROBUST, "adversarial training (adv_, ens_adv_, in1k-adv)"),
     ("tag", r"(?:^|_)ap(?:_|$)|in1k-ap", ROBUST, "AdvProp (ap_, in1k-ap)"),
     ("tag", r"(?:^|_)am(?:_|$)|augmix", ROBUST, "AugMix (am_)"),
+    *((field, pattern, MORE_DATA, evidence) for field, pattern, _, evidence in TIMM_EXTRA_DATA),
     ("tag", r"in21k|in22k|in12k|in11k|laion|openai|clip|jft|ig1b|(?:^|_)ig(?:_|$)|yfc|swsl|wsl|(?:^|_)ssl"
             r"|ssld|semisl|m38m|m30m|merged2b|webli|dfn|datacomp|seer|swag|goog_teacher|goog_distilled"
             r"|lvd142m",
@@ -201,6 +225,27 @@ OPENCLIP_TRAIN_DATA: tuple[tuple[str, str], ...] = (
     (r"^yfcc15m$", "YFCC-15M"),
     (r"^cc12m$", "CC12M"),
 )
+
+# open_clip tags of models fine-tuned for another task (COCO captioning): not zero-shot ImageNet classifiers.
+OPENCLIP_OTHER_TASK = r"^mscoco_finetuned_"
+
+# --- one entry per checkpoint ---------------------------------------------------------------------
+# Rows that are the same checkpoint (same weights) share a checkpoint key; a row without a rule is
+# its own checkpoint. testbed CLIP rows -> "<open_clip architecture>/openai":
+TESTBED_CLIP_CHECKPOINTS: dict[str, str] = {
+    "vit_b_32_clip_zeroshot": "ViT-B-32/openai", "resnet50_clip_zeroshot": "RN50/openai",
+}
+# Single rows named by id -> the open_clip checkpoint key they are, with the evidence.
+SAME_CHECKPOINT: dict[str, tuple[str, str]] = {
+    "openclip-lowacc:rn50-yfcc15m-15m": (
+        "RN50/yfcc15m",
+        "the 15M-image point of open_clip's LOW_ACC figure is the full YFCC-15M run, released as RN50 yfcc15m"),
+    "openclip:ViT-B-32/datacomp_s_s13m_b4k": (
+        "ViT-B-32/commonpool_s_image_s13m_b4k",
+        "identical results on all 38 evaluations of openclip_results.csv: DataComp-S is the image-based filter"),
+}
+# Source order for choosing the canonical row of a checkpoint (after the rules in canonical_rows).
+SOURCE_ORDER: tuple[str, ...] = ("testbed", "openclip", "scaling-laws", "openclip-lowacc", "model-soups", "timm")
 
 # --- scaling-laws-openclip (Cherti et al., 2022) ------------------------------------------------
 SCALING_DATASETS: dict[str, str] = {
@@ -330,21 +375,91 @@ def testbed_subset_sizes(evals: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(subset, TESTBED_SUBSET, TESTBED_FULL), index=evals.index).where(family.notna())
 
 
+def _timm_fields(tag_key: pd.Series, arch: pd.Series) -> dict[str, pd.Series]:
+    """The texts timm rules match: "tag" (``tag|pretrain``), "arch" and "model" (``arch.tag``), lower case."""
+    tag_key = tag_key.astype(str).str.lower()
+    arch = arch.astype(str).str.lower()
+    return {"tag": tag_key, "arch": arch, "model": arch + "." + tag_key.str.split("|", n=1).str[0]}
+
+
+def _timm_rules(fields: dict[str, pd.Series], rules: Sequence[tuple[str, str, str, str]]) -> pd.Series:
+    """Label of the first (field, pattern, label, evidence) rule each timm model matches (NA: none)."""
+    out = pd.Series(pd.NA, index=fields["tag"].index, dtype="object")
+    for field, pattern, label, _ in rules:
+        out = out.mask(out.isna() & fields[field].str.contains(pattern, regex=True), label)
+    return out
+
+
 def timm_group(tag_key: pd.Series, arch: pd.Series) -> pd.Series:
     """Group of timm models from ``TIMM_GROUP_RULES`` (first match wins); unmatched models are an error."""
-    out = pd.Series(pd.NA, index=tag_key.index, dtype="object")
-    fields = {"tag": tag_key.astype(str).str.lower(), "arch": arch.astype(str).str.lower()}
-    for field, pattern, group, _ in TIMM_GROUP_RULES:
-        out = out.mask(out.isna() & fields[field].str.contains(pattern, regex=True), group)
+    out = _timm_rules(_timm_fields(tag_key, arch), TIMM_GROUP_RULES)
     if out.isna().any():
         raise IngestError(f"timm: no group rule matches {tag_key[out.isna()].iloc[0]!r}")
     return out.astype(str)
+
+
+def timm_train_data(tag_key: pd.Series, arch: pd.Series) -> pd.Series:
+    """Training data of timm models: ``TIMM_EXTRA_DATA`` first, then ``TIMM_TRAIN_DATA`` on the tag."""
+    extra = _timm_rules(_timm_fields(tag_key, arch), TIMM_EXTRA_DATA)
+    return extra.fillna(first_match(tag_key, TIMM_TRAIN_DATA)).astype(str)
 
 
 def timm_group_of(model: str, pretrain: str = "") -> str:
     """Group of one timm model name (``arch.tag``) with an optional metadata ``pretrain`` value."""
     arch, _, tag = model.partition(".")
     return timm_group(pd.Series([f"{tag}|{pretrain}"]), pd.Series([arch])).iloc[0]
+
+
+def timm_train_data_of(model: str, pretrain: str = "") -> str:
+    """Training data of one timm model name (``arch.tag``) with an optional metadata ``pretrain`` value."""
+    arch, _, tag = model.partition(".")
+    return timm_train_data(pd.Series([f"{tag}|{pretrain}"]), pd.Series([arch])).iloc[0]
+
+
+def checkpoint_keys(models: pd.DataFrame) -> pd.Series:
+    """A key per row that is equal for rows holding the same weights (``model_id`` for the others).
+
+    open_clip rows: ``<name without -quickgelu>/<tag>`` (open_clip registers every ``X-quickgelu``
+    checkpoint by copying ``X``'s entry, so the two names load one file); OpenAI CLIP rows of
+    scaling-laws and the testbed: ``<arch>/openai``; rows in ``SAME_CHECKPOINT``: their key there.
+    """
+    model_id = models["model_id"].astype(str)
+    source = models["source"].astype(str)
+    arch = models["architecture"].astype(str)
+    key = model_id.copy()
+    key = key.mask(source == "openclip", arch.str.removesuffix("-quickgelu") + "/" + models["source_category"].astype(str))
+    key = key.mask((source == "scaling-laws") & model_id.str.startswith("scaling-laws:openai-"), arch + "/openai")
+    testbed_clip = model_id.str.removeprefix("testbed:").map(TESTBED_CLIP_CHECKPOINTS)
+    key = key.mask((source == "testbed") & testbed_clip.notna(), testbed_clip)
+    return model_id.map({k: v[0] for k, v in SAME_CHECKPOINT.items()}).fillna(key).astype(str)
+
+
+def canonical_links(models: pd.DataFrame, evals: pd.DataFrame) -> pd.DataFrame:
+    """``canonical_id`` and ``also_in`` for each row (see :mod:`effrob_core.checkpoints`).
+
+    The canonical row of a checkpoint is, in this order: not an open_clip ``X`` row that has an
+    ``X-quickgelu`` twin (that row was evaluated with a different activation than the weights were
+    trained with); then the row with the most evaluation sets; then the earlier source in
+    ``SOURCE_ORDER``; then the smaller ``model_id``. ``also_in`` lists the others in that order.
+    """
+    key = checkpoint_keys(models)
+    quick = models["architecture"].astype(str).str.endswith("-quickgelu")
+    twinned = key.map(quick.groupby(key).any()) & ~quick & (models["source"] == "openclip")
+    rank = pd.DataFrame({
+        "key": key, "twinned": twinned.astype(int),
+        "sets": -models["model_id"].map(evals["model_id"].value_counts()).fillna(0),
+        "source": models["source"].map({s: i for i, s in enumerate(SOURCE_ORDER)}),
+        "model_id": models["model_id"],
+    }).sort_values(["key", "twinned", "sets", "source", "model_id"], kind="mergesort")
+    first = ~rank["key"].duplicated()
+    canonical = rank["key"].map(rank.loc[first].set_index("key")["model_id"])
+    others = rank.loc[~first].groupby("key")["model_id"].agg(ALSO_IN_SEP.join)
+    links = pd.DataFrame({
+        "canonical_id": canonical.where(~first, ""),
+        "also_in": rank["model_id"].map(rank.loc[first].set_index("model_id")["key"].map(others)).fillna("")
+                   .where(first, ""),
+    })
+    return links.reindex(models.index)
 
 
 def parse_param_count(values: pd.Series) -> pd.Series:
@@ -467,7 +582,7 @@ def load_timm(upstream: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
         model_id="timm:" + base["model"] + "@" + base["img_size"].astype(str),
         display_name=base["model"] + " (" + base["img_size"].astype(str) + "px)",
         source="timm", group=timm_group(tag_key, arch), source_category=source_category,
-        architecture=arch, train_data=first_match(tag_key, TIMM_TRAIN_DATA),
+        architecture=arch, train_data=timm_train_data(tag_key, arch),
         params_m=parse_param_count(base["param_count"]), image_size=base["img_size"], digitized=False)
     return models, evals, notes
 
@@ -496,7 +611,8 @@ def load_openclip(upstream: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]
     tags = res["pretrained"]
     models = _models_frame(
         model_id=model_id, display_name=res["name"] + " " + res["pretrained"], source="openclip",
-        group=ZERO_SHOT, source_category=tags, architecture=res["name"],
+        group=pd.Series(ZERO_SHOT, index=tags.index).mask(tags.str.contains(OPENCLIP_OTHER_TASK), OTHER_TASK),
+        source_category=tags, architecture=res["name"],
         train_data=openclip_train_data(tags), samples_seen=tags_samples_seen(tags),
         epochs=tags_epochs(tags), batch_size=tags_batch_size(tags), params_m=params, gflops=gflops,
         image_size=res["name"].map(profile["image_size"]).astype("Int64"), digitized=False)
@@ -661,6 +777,8 @@ def build(upstream: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     for col in FLOAT_COLUMNS:
         models[col] = pd.to_numeric(models[col]).astype("float64")
     models["digitized"] = models["digitized"].astype(bool)
+    links = canonical_links(models, evals)
+    models["canonical_id"], models["also_in"] = links["canonical_id"], links["also_in"]
     models = models.sort_values("model_id", kind="mergesort").reset_index(drop=True)[list(MODEL_COLUMNS)]
     evals["top1"] = evals["top1"].astype("float64")
     evals["n_images"] = evals["n_images"].astype("Int64")
@@ -690,6 +808,9 @@ def validate(models: pd.DataFrame, evals: pd.DataFrame) -> None:
         if mask.any():
             row = evals[mask].iloc[0]
             raise IngestError(f"evaluations: {what}: {row['model_id']!r} {row['eval_set']!r}")
+    broken = check_links(models)
+    if broken is not None:
+        raise IngestError(f"models: {broken[1]}")
     orphans = ~models["model_id"].isin(evals["model_id"])
     if orphans.any():
         raise IngestError(f"models: no evaluation for {models['model_id'][orphans].iloc[0]!r}")

@@ -13,13 +13,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .checkpoints import checkpoint_of
 from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from .formatting import signed_tenths
 from .intervals import TESTBED_CONFIDENCE, clopper_pearson
 from .results import Results
 
 MODEL_INFO_COLUMNS: tuple[str, ...] = ("Model", "Source", "Group", "Architecture", "Training data",
-                                       "Samples seen", "Params (M)")
+                                       "Samples seen", "Params (M)", "Also in")
 IMAGENET_COLUMN = "ImageNet top-1 (%)"
 MEAN_ER_COLUMN = "ER mean of 5 (pts)"
 MEAN_ACC_COLUMN = "Shift top-1 mean of 5 (%)"
@@ -58,15 +59,17 @@ def models_table(results: Results, robustness: pd.DataFrame, shifts: Sequence[st
     """Every model with ImageNet top-1, each shift's top-1, effective robustness and its interval, and the means.
 
     ``robustness`` is :func:`effrob_core.robustness.robustness_by_shift` for ``shifts``. Accuracies and
-    effective robustness are in percentage points rounded to 2 decimals; indexed by model_id.
+    effective robustness are in percentage points rounded to 2 decimals; indexed by model_id. One row
+    per checkpoint: the canonical row, whose "Also in" lists the other rows of the same weights.
     """
-    m = results.models.set_index("model_id")
-    top1 = results.wide("top1")
+    m = results.models[checkpoint_of(results.models) == results.models["model_id"]].set_index("model_id")
+    top1 = results.wide("top1").reindex(m.index)
     rob = robustness.reindex(m.index)
     columns: dict[str, pd.Series] = {
         "Model": m["display_name"], "Source": m["source"], "Group": m["group"],
         "Architecture": m["architecture"], "Training data": m["train_data"],
         "Samples seen": m["samples_seen"], "Params (M)": m["params_m"].round(1),
+        "Also in": m["also_in"].astype(str) if "also_in" in m.columns else pd.Series("", index=m.index),
         IMAGENET_COLUMN: (100 * top1[IMAGENET]).round(2),
     }
     for s in shifts:

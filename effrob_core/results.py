@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .checkpoints import CHECKPOINT_COLUMNS, check_links
 from .datasets import EVAL_SETS
 
 
@@ -42,7 +43,7 @@ EVAL_COLUMNS: tuple[str, ...] = ("model_id", "eval_set", "top1", "n_images")
 
 GROUPS: tuple[str, ...] = (
     "Standard training", "Robustness intervention", "Trained with more data",
-    "Zero-shot image-text", "Fine-tuned zero-shot", "Low accuracy & reference",
+    "Zero-shot image-text", "Fine-tuned zero-shot", "Low accuracy & reference", "Fine-tuned for another task",
 )
 #: Source and group of models a user uploads for their own browser session (never in the published tables).
 UPLOAD_SOURCE = "upload"
@@ -109,6 +110,11 @@ def validate_models(df: pd.DataFrame, where: str = "models table", allow_upload:
     for col in ("display_name", "source", "source_category", "architecture", "train_data", "series"):
         out[col] = out[col].fillna("").astype(str)
     out["digitized"] = out["digitized"].astype(str).str.lower().isin(("true", "1"))
+    for col in CHECKPOINT_COLUMNS:  # optional: one entry per checkpoint (effrob_core.checkpoints)
+        out[col] = out[col].fillna("").astype(str).str.strip() if col in out.columns else ""
+    broken = check_links(out)
+    if broken is not None:
+        raise ResultsError(where, broken[1], _csv_row(out.index[broken[0]]), "canonical_id")
     return out.reset_index(drop=True)
 
 

@@ -24,6 +24,7 @@ from .baseline import (
     bootstrap_line,
     fit_line,
 )
+from .checkpoints import one_per_checkpoint
 from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS, SHIFTS, SYNTHETIC, VARIANTS, leaf_weights
 from .intervals import TESTBED_CONFIDENCE, clopper_pearson
 from .results import Results
@@ -117,6 +118,9 @@ def shift_points(results: Results, shift: str, x_axis: str = "full",
                  x_set: str | None = None) -> tuple[pd.DataFrame, int]:
     """Models with both accuracies for the view, and how many models with a y were left out for lack of x.
 
+    A checkpoint that several rows hold counts once (:func:`.checkpoints.one_per_checkpoint`); the
+    rows dropped for that are not counted as left out.
+
     Returns the models table's columns plus ``x``, ``y``, ``n_x``, ``n_y`` (image counts; NaN for
     an average or aggregate) for every model that has the x set and all y sets. ``x_set`` puts any
     evaluation set on the x-axis instead of ImageNet (see :func:`x_key`).
@@ -126,6 +130,7 @@ def shift_points(results: Results, shift: str, x_axis: str = "full",
     x, n_x, _ = set_accuracy(results, xk)
     both = ~np.isnan(x) & ~np.isnan(y)
     left_out = int((has_y & ~both).sum())  # models with some but not all parts of an aggregate too
+    both[np.flatnonzero(both)[~one_per_checkpoint(results.models.loc[both])]] = False  # each checkpoint once
     pts = results.models.loc[both].reset_index(drop=True)
     values = {"x": x[both], "y": y[both], "n_x": n_x[both], "n_y": n_y[both]}
     return pd.concat([pts, pd.DataFrame(values, index=pts.index)], axis=1), left_out

@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .checkpoints import checkpoint_of, one_per_checkpoint
 from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from .formatting import si_number
 from .results import UPLOAD_GROUP, UPLOAD_SOURCE, Results
@@ -62,7 +63,8 @@ def scaling_points(results: Results, eval_set: str, x_kind: XKind = "samples",
     (``train_images``) on the samples axis. ``eval_set`` is an evaluation set key or ``average``
     (mean over the five main shifts). Columns: models columns plus ``family``, ``x``, ``x_is_images``,
     ``top1`` and ``error`` (fractions), ``n_images``. The count is of candidate models of ``sources``
-    with an accuracy on ``eval_set`` but no x.
+    with an accuracy on ``eval_set`` but no x. A checkpoint several rows hold is placed once
+    (:func:`.checkpoints.one_per_checkpoint` among the rows with an x).
     """
     if eval_set not in SCALING_EVAL_SETS:
         raise ValueError(f"unknown evaluation set {eval_set!r}; choose one of {', '.join(SCALING_EVAL_SETS)}")
@@ -81,7 +83,9 @@ def scaling_points(results: Results, eval_set: str, x_kind: XKind = "samples",
         x = np.where(digitized, m["train_images"].to_numpy(dtype=float), m["samples_seen"].to_numpy(dtype=float))
     else:
         x = m["compute_gmacs_total"].to_numpy(dtype=float)
-    placed = candidate & np.isfinite(x) & (x > 0)
+    has_x = candidate & np.isfinite(x) & (x > 0)
+    placed = has_x.copy()
+    placed[np.flatnonzero(has_x)[~one_per_checkpoint(m.loc[has_x])]] = False  # each checkpoint once
     pts = m.loc[placed].reset_index(drop=True).copy()
     pts["family"] = data_family(pts).to_numpy()
     pts["x"] = x[placed]
@@ -89,7 +93,7 @@ def scaling_points(results: Results, eval_set: str, x_kind: XKind = "samples",
     pts["top1"] = acc[placed]
     pts["error"] = 1.0 - acc[placed]
     pts["n_images"] = n[placed]
-    return pts, int((candidate & ~placed).sum())
+    return pts, int((candidate & ~has_x).sum())
 
 
 def color_key(points: pd.DataFrame, color_by: ColorBy) -> pd.Series:
@@ -115,10 +119,14 @@ def robustness_vs_scale(points: pd.DataFrame, analysis_points: pd.DataFrame) -> 
     """The scaling points joined with effective robustness (``eff_rob``, ``eff_rob_lo``, ``eff_rob_hi``).
 
     ``analysis_points`` is :attr:`effrob_core.robustness.ShiftAnalysis.points`; points without an
-    effective robustness on that shift are dropped.
+    effective robustness on that shift are dropped. Points are matched by checkpoint
+    (:func:`.checkpoints.checkpoint_of`): a scaling point whose weights the analysis holds under
+    another row (e.g. OpenAI's ViT-B/32 as the testbed evaluated it) gets that row's values.
     """
-    er = analysis_points.set_index("model_id")[["eff_rob", "eff_rob_lo", "eff_rob_hi", "baseline_y"]]
-    out = points.join(er, on="model_id", how="inner")
+    er = analysis_points.assign(_checkpoint=checkpoint_of(analysis_points).to_numpy()).set_index("_checkpoint")[
+        ["eff_rob", "eff_rob_lo", "eff_rob_hi", "baseline_y"]]
+    out = points.assign(_checkpoint=checkpoint_of(points).to_numpy()).join(er, on="_checkpoint", how="inner")
+    out = out.drop(columns="_checkpoint")
     return out.loc[out["eff_rob"].notna()].reset_index(drop=True)
 
 

@@ -43,7 +43,7 @@ class PublishedSeries:
 PUBLISHED_SERIES: tuple[PublishedSeries, ...] = (
     PublishedSeries(
         "model-soups", "Fine-tuning CLIP ViT-B/32 (model soups)", "Wortsman et al., 2022",
-        start="openclip:ViT-B-32/openai",
+        start="testbed:vit_b_32_clip_zeroshot",  # the canonical row of OpenAI's ViT-B/32 (results/README.md)
         steps={0: "zero-shot (OpenAI)", 1: "LP initialization", 2: "fine-tuned on ImageNet", 3: "soup"}),
 )
 SERIES_BY_KEY: dict[str, PublishedSeries] = {s.key: s for s in PUBLISHED_SERIES}

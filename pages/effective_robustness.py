@@ -25,6 +25,7 @@ from effrob_core.figures.scatter import (
 from effrob_core.figures.export import IMAGE_FORMATS, data_csv, image_config, paper_style, provenance
 from effrob_core.figures.paths import path_traces, scatter_coords
 from effrob_core.figures.style import SOURCE_LABELS, source_labels
+from effrob_core.checkpoints import also_in_text
 from effrob_core.series import published_series_keys, series_label, series_members, uploaded_series_keys
 from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import (
@@ -131,6 +132,7 @@ def metrics_table(points: pd.DataFrame, shift: str, x_name: str = "ImageNet") ->
         "95% CI low": 100 * points["eff_rob_lo"].to_numpy(),
         "95% CI high": 100 * points["eff_rob_hi"].to_numpy(),
         "Rel. robustness (pts)": 100 * points["rel_rob"].to_numpy(),
+        "Also in": also_in_text(points).str.removeprefix("also in: ").to_numpy(),
         "model_id": points["model_id"].to_numpy(),
     })
     return table.sort_values("Eff. robustness (pts)", ascending=False, kind="stable").reset_index(drop=True)

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from effrob_core.baseline import BASELINE_SPECS, BASELINES
+from effrob_core.checkpoints import checkpoint_of
 from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
 from effrob_core.figures.compare import compare_figure
 from effrob_core.formatting import si_number
@@ -51,8 +52,8 @@ N_RESAMPLES = 1000
 MAX_COMPARE = 8
 FULL_RANGE = (0.0, 100.0)
 SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups")
-DEFAULT_COMPARE = ("testbed:resnet50", "openclip:ViT-B-32/openai", "openclip:ViT-L-14/openai",
-                   "openclip:ViT-B-32/laion2b_s34b_b79k", "openclip-lowacc:rn50-yfcc15m-15m")
+DEFAULT_COMPARE = ("testbed:resnet50", "testbed:vit_b_32_clip_zeroshot", "openclip:ViT-L-14/openai",
+                   "openclip:ViT-B-32/laion2b_s34b_b79k", "openclip:RN50-quickgelu/yfcc15m")
 BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
 BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 METRIC_LABELS = {"robustness": "Effective robustness", "accuracy": "Accuracy"}
@@ -86,7 +87,7 @@ def shown_columns(table: pd.DataFrame, accuracies: bool, intervals: bool) -> lis
     cols = ["Model", "Group", IMAGENET_COLUMN, MEAN_ER_COLUMN] + ([MEAN_ACC_COLUMN] if accuracies else [])
     for s in MAIN_SHIFTS:
         cols += ([acc_column(s)] if accuracies else []) + [er_column(s)] + ([ci_column(s)] if intervals else [])
-    return cols + ["Source", "Architecture", "Training data", "Samples seen", "Params (M)", "Model id"]
+    return cols + ["Source", "Architecture", "Training data", "Samples seen", "Params (M)", "Also in", "Model id"]
 
 
 def transposed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -113,7 +114,8 @@ present_groups = set(models["group"].unique().tolist())  # a handful of values: 
 present_sources = set(models["source"].unique().tolist())
 groups = [g for g in GROUPS if g in present_groups] + sorted(present_groups - set(GROUPS))
 sources = [s for s in SOURCE_ORDER if s in present_sources] + sorted(present_sources - set(SOURCE_ORDER))
-all_ids = models["model_id"].tolist()
+canonical_of = dict(zip(models["model_id"].tolist(), checkpoint_of(models).tolist()))
+all_ids = [i for i, c in canonical_of.items() if i == c]  # one entry per checkpoint
 id_set = set(all_ids)
 names = dict(zip(all_ids, models["display_name"].tolist()))  # plain dict: format_func runs per option
 SORTABLE = [IMAGENET_COLUMN, MEAN_ER_COLUMN, MEAN_ACC_COLUMN, *[er_column(s) for s in MAIN_SHIFTS],
@@ -143,9 +145,10 @@ st.caption("Every model with ImageNet top-1, top-1 on each of the five main shif
            "columns shown.")
 init_state(PAGE, PARAMS)
 cmp_key = key(PAGE, P["cmp"])
-requested = list(st.session_state[cmp_key])
+original = list(st.session_state[cmp_key])
+requested = list(dict.fromkeys(canonical_of.get(i, i) for i in original))  # same weights: the canonical row
 known = [i for i in requested if i in id_set]
-if known != requested or len(known) > MAX_COMPARE:
+if known != original or len(known) > MAX_COMPARE:
     dropped = [i for i in requested if i not in id_set]
     if dropped:
         st.warning(f"Ignored unknown model id(s) in the link: {plain(', '.join(dropped[:5]))}"

@@ -262,7 +262,7 @@ def test_learning_curve_figure(results: Results) -> None:
 
 def test_compare_figure(results: Results) -> None:
     table = models_table(results, robustness_by_shift(results, MAIN_SHIFTS, n_resamples=100)[0])
-    ids = ["testbed:resnet50", "openclip:ViT-B-32/openai", "openclip-lowacc:rn50-yfcc15m-15m"]
+    ids = ["testbed:resnet50", "openclip:ViT-B-16/openai", "openclip-lowacc:rn50-yfcc15m-7m"]
     for metric in ("accuracy", "robustness"):
         frame = compare_long(results, table, ids, metric)  # type: ignore[arg-type]
         fig = compare_figure(frame, metric, "interval")

@@ -366,8 +366,12 @@ def test_uploaded_models_are_named_your_models_and_drawn_last(results):
     assert last.marker.color == GROUP_COLORS[YOUR_MODELS]
     assert sorted(last.ids) == sorted(mine.results.models["model_id"])
     assert set(last.hovertext) == {"Your models"}
-    published = {s for t in points[:-1] for s in t.hovertext}
+    published = {s.split("<br>")[0] for t in points[:-1] for s in t.hovertext}
     assert published == {SOURCE_LABELS[s] for s in set(a.points["source"]) - {UPLOAD_SOURCE}}
+    hover = {i: h for t in points[:-1] for i, h in zip(t.ids, t.hovertext)}
+    assert hover["testbed:vit_b_32_clip_zeroshot"].startswith("ImageNet testbed<br>also in: ")
+    assert "scaling-laws:openai-ViT-B-32" in hover["testbed:vit_b_32_clip_zeroshot"]
+    assert "openclip:ViT-B-32/openai" not in hover  # the checkpoint is drawn once
 
 
 def test_any_x_set_fixed_ranges_and_restored_selection(results, all_groups, all_sources):

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
+from effrob_core.checkpoints import checkpoint_of
 from effrob_core.datasets import MAIN_SHIFTS
 from effrob_core.figures.compare import compare_figure
 from effrob_core.intervals import clopper_pearson
@@ -43,15 +44,20 @@ def table(results: Results, robustness: pd.DataFrame) -> pd.DataFrame:
 def test_models_table_values_come_from_the_core(results: Results, robustness: pd.DataFrame,
                                                 table: pd.DataFrame) -> None:
     top1 = results.wide("top1")
-    assert len(table) == len(results.models)
-    np.testing.assert_allclose(table[IMAGENET_COLUMN], (100 * top1["imagenet"]).round(2), equal_nan=True)
-    shift = "imagenet-sketch"
-    np.testing.assert_allclose(table[er_column(shift)], (100 * robustness[f"eff_rob[{shift}]"]).round(2),
+    canonical = results.models[checkpoint_of(results.models) == results.models["model_id"]]
+    assert len(table) == len(canonical) < len(results.models)  # one row per checkpoint
+    also = table.loc["testbed:vit_b_32_clip_zeroshot", "Also in"].split("; ")
+    assert set(also) == {"openclip:ViT-B-32/openai", "openclip:ViT-B-32-quickgelu/openai", "scaling-laws:openai-ViT-B-32"}
+    assert "openclip:ViT-B-32/openai" not in table.index
+    np.testing.assert_allclose(table[IMAGENET_COLUMN], (100 * top1["imagenet"].reindex(table.index)).round(2),
                                equal_nan=True)
-    mid = "openclip:ViT-B-32/openai"
+    shift = "imagenet-sketch"
+    np.testing.assert_allclose(table[er_column(shift)],
+                               (100 * robustness[f"eff_rob[{shift}]"].reindex(table.index)).round(2), equal_nan=True)
+    mid = "testbed:vit_b_32_clip_zeroshot"
     lo, hi = 100 * robustness.loc[mid, f"eff_rob_lo[{shift}]"], 100 * robustness.loc[mid, f"eff_rob_hi[{shift}]"]
     assert table.loc[mid, ci_column(shift)] == f"[{lo:+.1f}, {hi:+.1f}]"
-    lowacc = "openclip-lowacc:rn50-yfcc15m-15m"
+    lowacc = "openclip-lowacc:rn50-yfcc15m-7m"
     assert table.loc[lowacc, ci_column("imagenet-sketch")] == "" and np.isnan(table.loc[lowacc, MEAN_ER_COLUMN])
 
 
@@ -76,7 +82,7 @@ def test_filters_narrow_the_table(table: pd.DataFrame) -> None:
     name = filter_models(table, ModelFilter(name="LAION2B_S34B"))
     assert len(name) > 0 and name["Model"].str.lower().str.contains("laion2b_s34b").all()
     by_id = filter_models(table, ModelFilter(name="openclip-lowacc:"))
-    assert len(by_id) == 5
+    assert len(by_id) == 4  # the 15M point is the canonical row openclip:RN50-quickgelu/yfcc15m
     rng = filter_models(table, ModelFilter(imagenet_range=(70.0, 80.0)))
     assert rng[IMAGENET_COLUMN].between(70, 80).all()
     assert len(rng) == int(table[IMAGENET_COLUMN].between(70, 80).sum())
@@ -104,7 +110,7 @@ def test_csv_of_the_shown_table(table: pd.DataFrame) -> None:
 
 
 def test_compare_long(results: Results, table: pd.DataFrame) -> None:
-    ids = ["testbed:resnet50", "openclip:ViT-B-32/openai"]
+    ids = ["testbed:resnet50", "openclip:ViT-B-16/openai"]
     acc = compare_long(results, table, ids, "accuracy")
     assert len(acc) == 2 * (1 + len(MAIN_SHIFTS))
     row = acc[(acc["model_id"] == ids[1]) & (acc["eval_set"] == "imagenet-r")].iloc[0]
@@ -122,7 +128,7 @@ def test_compare_long(results: Results, table: pd.DataFrame) -> None:
 
 
 def test_compare_figure_is_a_valid_plotly_figure(results: Results, table: pd.DataFrame) -> None:
-    ids = ["testbed:resnet50", "openclip:ViT-B-32/openai", "openclip-lowacc:rn50-yfcc15m-15m"]
+    ids = ["testbed:resnet50", "testbed:vit_b_32_clip_zeroshot", "openclip-lowacc:rn50-yfcc15m-7m"]
     named = table.assign(Model=table["Model"].where(table.index != ids[0], "<b>resnet & co</b>"))
     for metric in ("accuracy", "robustness"):
         frame = compare_long(results, named, ids, metric)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from effrob_core.models_table import IMAGENET_COLUMN, MEAN_ER_COLUMN, ci_column, er_column
+from effrob_core.checkpoints import checkpoint_of
 from effrob_core.results import GROUPS, Results
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -44,10 +45,17 @@ def at() -> AppTest:
     return open_page()
 
 
+def canonical(results: Results) -> pd.DataFrame:
+    """The models table's rows, one per checkpoint (the canonical rows)."""
+    return results.models[checkpoint_of(results.models) == results.models["model_id"]]
+
+
 def test_renders_every_model(at: AppTest, results: Results) -> None:
     assert not at.exception
     table = shown(at)
-    assert len(table) == len(results.models)
+    assert len(table) == len(canonical(results)) < len(results.models)
+    row = table.set_index("Model id").loc["testbed:vit_b_32_clip_zeroshot"]
+    assert "scaling-laws:openai-ViT-B-32" in row["Also in"]
     assert table[IMAGENET_COLUMN].is_monotonic_decreasing or table[IMAGENET_COLUMN].dropna().is_monotonic_decreasing
     top = table.iloc[0]
     top1 = results.wide("top1").loc[top["Model id"], "imagenet"]
@@ -65,7 +73,7 @@ def test_filter_options_and_chart_spec(at: AppTest, results: Results) -> None:
     order = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc")
     assert at.multiselect(key=f"{PAGE}.sources").options == [s for s in order if s in sources] + sorted(
         sources - set(order))
-    assert len(at.multiselect(key=f"{PAGE}.cmp").options) == len(results.models)
+    assert len(at.multiselect(key=f"{PAGE}.cmp").options) == len(canonical(results))
     spec = compare_spec(at)  # what the browser gets is what plotly's validation makes of it
     assert json.loads(pio.to_json(go.Figure(spec), validate=False)) == spec
     assert spec["layout"]["template"]["layout"]["plot_bgcolor"] == "white"  # simple_white
@@ -75,7 +83,7 @@ def test_each_control_changes_the_view(results: Results) -> None:
     at = open_page()
     n_all = len(shown(at))
     at.multiselect(key=f"{PAGE}.groups").set_value(["Zero-shot image-text"]).run()
-    assert len(shown(at)) == int((results.models["group"] == "Zero-shot image-text").sum()) < n_all
+    assert len(shown(at)) == int((canonical(results)["group"] == "Zero-shot image-text").sum()) < n_all
     at.multiselect(key=f"{PAGE}.sources").set_value(["openclip"]).run()
     assert set(shown(at)["Source"]) == {"openclip"}
     at.text_input(key=f"{PAGE}.arch").input("ViT-B-32").run()
@@ -106,7 +114,7 @@ def test_each_control_changes_the_view(results: Results) -> None:
     assert not np.allclose(after, shown(at)[er_column("imagenet-r")].to_numpy(), equal_nan=True)
     assert not at.exception
     # comparison: selection and metric
-    ids = ["openclip:ViT-B-32/openai", "testbed:resnet50"]
+    ids = ["openclip:ViT-B-16/openai", "testbed:resnet50"]
     at.multiselect(key=f"{PAGE}.cmp").set_value(ids).run()
     assert len(compare_spec(at)["data"]) == 2 and at.dataframe[1].value.shape[1] == 2
     assert at.query_params["cmp"] == ",".join(ids)
@@ -138,14 +146,21 @@ def test_bad_query_string_falls_back_with_a_warning(results: Results) -> None:
     text = re.sub(r"\\(.)", r"\1", " ".join(w.value for w in at.warning)).replace("\u2060", "")  # as rendered
     assert "sort" in text and "imagenet" in text and "nope:model" in text and "zz" in text
     assert at.selectbox(key=f"{PAGE}.sort").value == IMAGENET_COLUMN
-    assert len(shown(at)) == len(results.models)
+    assert len(shown(at)) == len(canonical(results))
     assert at.multiselect(key=f"{PAGE}.cmp").value == ["testbed:resnet50"]
 
 
 def test_compare_selection_is_capped(results: Results) -> None:
-    ids = results.models["model_id"].head(10).tolist()
+    ids = canonical(results)["model_id"].head(10).tolist()
     at = open_page({"cmp": ",".join(ids)})
     assert not at.exception
     assert any("At most 8" in w.value for w in at.warning)
     assert at.multiselect(key=f"{PAGE}.cmp").value == ids[:8]
     assert len(compare_spec(at)["data"]) == 8
+
+
+def test_a_link_to_a_duplicate_row_opens_its_checkpoint() -> None:
+    at = open_page({"cmp": "openclip:ViT-B-32/openai,openclip-lowacc:rn50-yfcc15m-15m,testbed:resnet50"})
+    assert not at.exception and not at.warning
+    assert at.multiselect(key=f"{PAGE}.cmp").value == [
+        "testbed:vit_b_32_clip_zeroshot", "openclip:RN50-quickgelu/yfcc15m", "testbed:resnet50"]

@@ -109,3 +109,22 @@ def test_learning_curves_load_and_validate(tmp_path: Path) -> None:
     bad.to_csv(tmp_path / "learning_curves.csv", index=False)
     with pytest.raises(ResultsError, match="row 3, column 'imagenet_top1': 58.2 is not a fraction"):
         load_learning_curves(tmp_path)
+
+
+@pytest.mark.parametrize(("links", "row", "message"), [
+    ({"canonical_id": ["", "nope", ""], "also_in": ["", "", ""]}, 3, "'nope' is not a model_id"),
+    ({"canonical_id": ["", "m0", "m1"], "also_in": ["m1", "m2", ""]}, 4, "is not a canonical row"),
+    ({"canonical_id": ["", "m0", ""], "also_in": ["", "", ""]}, 2, "also_in of 'm0' lists nothing"),
+    ({"canonical_id": ["", "m0", ""], "also_in": ["m1; m2", "", ""]}, 2, "also_in of 'm0' lists m1; m2"),
+])
+def test_broken_checkpoint_links_name_the_row(tmp_path: Path, links: dict[str, list[str]], row: int,
+                                              message: str) -> None:
+    with pytest.raises(ResultsError, match=message) as err:
+        load_results(_write(tmp_path, MODELS.assign(**links)))
+    assert err.value.row == row and err.value.column == "canonical_id"
+
+
+def test_checkpoint_links_are_optional_and_validated(tmp_path: Path) -> None:
+    assert (load_results(_write(tmp_path)).models["canonical_id"] == "").all()  # absent: every row its own
+    res = load_results(_write(tmp_path, MODELS.assign(canonical_id=["", "m0", ""], also_in=["m1", "", ""])))
+    assert res.models["canonical_id"].tolist() == ["", "m0", ""]

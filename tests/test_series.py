@@ -83,8 +83,8 @@ def test_fine_tuning_loses_effective_robustness(results: Results) -> None:
     """Andreassen et al. (2021), Wortsman et al. (2022): fine-tuning on ImageNet lowers the zero-shot ER."""
     members = series_members(results.models, published_series_keys(results.models))
     avg = series_robustness(results, members)["average"]["eff_rob"]
-    zs = avg["openclip:ViT-B-32/openai"]
-    fine = avg.drop(["openclip:ViT-B-32/openai"])
+    zs = avg["testbed:vit_b_32_clip_zeroshot"]
+    fine = avg.drop(["testbed:vit_b_32_clip_zeroshot"])
     assert len(fine) == 74 and (fine < zs).all()
 
 
@@ -117,7 +117,7 @@ def test_fine_tuning_trajectory_has_six_panels_starting_at_zero_shot(results: Re
     paths = [t for t in fig.data if t.meta == "path"]
     assert len(paths) == 6
     first = paths[-1]  # the average panel
-    assert first.x[0] == pytest.approx(100 * panels["average"].loc["openclip:ViT-B-32/openai", "imagenet"])
-    assert first.y[0] == pytest.approx(100 * panels["average"].loc["openclip:ViT-B-32/openai", "eff_rob"])
+    assert first.x[0] == pytest.approx(100 * panels["average"].loc["testbed:vit_b_32_clip_zeroshot", "imagenet"])
+    assert first.y[0] == pytest.approx(100 * panels["average"].loc["testbed:vit_b_32_clip_zeroshot", "eff_rob"])
     fans = [t for t in fig.data if t.meta == "path-alternatives"]
     assert all(len(t.x) == 73 for t in fans)

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from numpy.typing import NDArray
 
 from ..baseline import LinearFit, fit_line
+from ..checkpoints import also_in_text
 from ..datasets import AVERAGE, EVAL_SETS, MAIN_SHIFTS
 from ..intervals import TESTBED_CONFIDENCE
 from ..robustness import ShiftAnalysis, x_key
@@ -119,11 +120,14 @@ HOVER_COLUMNS = ("x", "x_lo", "x_hi", "y", "y_lo", "y_hi", "eff_rob", "eff_rob_l
 
 def _point_data(p: pd.DataFrame) -> dict[str, Any]:
     """Per-point data of a marker trace: model ids (``ids``, for selections), escaped names (``text``)
-    and source labels (``hovertext``), and the hover numbers (percent) as one numeric array, which
-    plotly sends as compact binary instead of a text array per point.
+    and source labels with the other rows of the same checkpoint (``hovertext``), and the hover
+    numbers (percent) as one numeric array, which plotly sends as compact binary instead of a text
+    array per point.
     """
+    source = escape_html(source_labels(p["source"]))
+    also = escape_html(also_in_text(p))
     return dict(ids=p["model_id"].astype(str).to_numpy(dtype=object), text=escape_html(p["display_name"]),
-                hovertext=escape_html(source_labels(p["source"])),
+                hovertext=np.where(also != "", source + "<br>" + also, source),
                 customdata=100 * p[list(HOVER_COLUMNS)].to_numpy(dtype=float).reshape(len(p), len(HOVER_COLUMNS)))
 
 
