@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
+from effrob_core.checkpoints import checkpoint_of
 from effrob_core.figures.style import GROUP_COLORS
 from effrob_core.results import load_results
 
@@ -226,7 +227,9 @@ def models_caption(app) -> str:
     return app.page.locator('[data-testid="stCaptionContainer"]').filter(has_text=" models. ER in").first.inner_text()
 
 
-def test_models_search_and_link(open_app, models, n_models):
+def test_models_search_and_link(open_app, models):
+    models = models[checkpoint_of(models) == models["model_id"]]  # the table lists one row per checkpoint
+    n_models = len(models)
     app = open_app(PAGES["Models"])
     assert_clean(app)
     assert app.table_rows(0) == n_models
