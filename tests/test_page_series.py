@@ -52,7 +52,7 @@ def test_published_series_from_the_link_is_a_path_with_start_and_end(results: Re
     at = open_app({"page": "robustness", "shift": "imagenet-sketch", "paths": "model-soups"})
     t = traces(at)
     path = t["path"][0]
-    zs = results.wide("top1").loc["openclip:ViT-B-32/openai"]
+    zs = results.wide("top1").loc["testbed:vit_b_32_clip_zeroshot"]  # the canonical row of OpenAI ViT-B/32
     assert path["x"][0] == pytest.approx(float(transform(zs["imagenet"], "logit")))
     assert path["y"][0] == pytest.approx(float(transform(zs["imagenet-sketch"], "logit")))
     assert len(path["x"]) == 2  # zero-shot -> LP initialisation; the fine-tuned models and soups fan out
