@@ -5,9 +5,10 @@ Not a page itself (``app.py`` lists the pages). Metrics and figures come from ``
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
@@ -36,6 +37,8 @@ def published_results() -> Results:
     """
     return load_results()
 
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: What a table shows for a missing value (Streamlit's default is a grey "None").
 MISSING = "–"
@@ -81,6 +84,28 @@ def session_results() -> Results:
         kept = (published, mine, published.combine(mine.results))
         st.session_state[UPLOADS_COMBINED_KEY] = kept
     return kept[2]
+
+
+def view_cache(max_entries: int, show_spinner: bool | str = False) -> Callable[[F], F]:
+    """Decorator for a page's cached computation over the results (``st.cache_data`` with these options).
+
+    While this session has no uploaded models, the cache is shared by every session (the published
+    views are computed once per server). Once it has, its calls go to a cache of this session alone
+    (``scope="session"``), which Streamlit clears when the session disconnects: uploaded data never
+    enters a cache that outlives its session or that another session could read.
+    """
+    def decorate(func: F) -> F:
+        shared = st.cache_data(func, max_entries=max_entries, show_spinner=show_spinner)
+        own = st.cache_data(func, max_entries=max(2, max_entries // 8), show_spinner=show_spinner, scope="session")
+
+        @functools.wraps(func)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            mine = uploaded()
+            return (shared if mine is None or mine.n_models == 0 else own)(*args, **kwargs)
+
+        call.clear = shared.clear  # type: ignore[attr-defined]
+        return call  # type: ignore[return-value]
+    return decorate
 
 
 def page_results() -> Results:

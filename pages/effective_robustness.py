@@ -52,6 +52,7 @@ from pages.common import (
     show_share_link,
     state,
     sync_url,
+    view_cache,
 )
 
 PAGE = "robustness"
@@ -76,7 +77,7 @@ BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
 BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 
 
-@st.cache_data(show_spinner="Fitting the baseline and its bootstrap band…", max_entries=64)
+@view_cache(show_spinner="Fitting the baseline and its bootstrap band…", max_entries=64)
 def cached_analysis(_results: Results, results_key: str, shift: str, x_axis: str, kind: str, baseline: str,
                     fit_range: tuple[float, float] | None, x_set: str | None = None) -> ShiftAnalysis:
     """``analyse_shift`` for one view, cached on the view and the results' fingerprint."""
@@ -84,7 +85,7 @@ def cached_analysis(_results: Results, results_key: str, shift: str, x_axis: str
                          n_resamples=N_RESAMPLES, x_set=x_set)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@view_cache(show_spinner=False, max_entries=64)
 def cached_left_out(_results: Results, results_key: str, shift: str) -> dict[str, int | None]:
     """How many models with the shift's y each x-axis leaves out (None where the x-axis does not exist)."""
     out: dict[str, int | None] = {}

@@ -45,6 +45,7 @@ from pages.common import (
     plain,
     show_share_link,
     sync_url,
+    view_cache,
 )
 
 PAGE = "models"
@@ -59,7 +60,7 @@ BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 METRIC_LABELS = {"robustness": "Effective robustness", "accuracy": "Accuracy"}
 
 
-@st.cache_data(show_spinner="Fitting the baselines of the five shifts…", max_entries=16)
+@view_cache(show_spinner="Fitting the baselines of the five shifts…", max_entries=16)
 def cached_table(_results: Results, results_key: str, baseline: str, kind: str) -> tuple[pd.DataFrame, list[str]]:
     """The models table for one baseline and transform (and the shifts it has no baseline for), cached."""
     rob, missing = robustness_by_shift(_results, MAIN_SHIFTS, baseline, kind, n_resamples=N_RESAMPLES)

@@ -68,6 +68,7 @@ from pages.common import (
     show_share_link,
     state,
     sync_url,
+    view_cache,
 )
 
 PAGE = "scaling"
@@ -87,14 +88,14 @@ ER_SHIFTS = tuple(s for s in SCALING_EVAL_SETS if s != IMAGENET)
 PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 3}}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@view_cache(show_spinner=False, max_entries=64)
 def cached_points(_results: Results, results_key: str, eval_set: str, x_kind: str,
                   sources: tuple[str, ...]) -> tuple[pd.DataFrame, int]:
     """``scaling_points`` for one view, cached on the view and the results' fingerprint."""
     return scaling_points(_results, eval_set, x_kind, sources)  # type: ignore[arg-type]
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@view_cache(show_spinner=False, max_entries=128)
 def cached_fits(_points: pd.DataFrame, view_key: tuple, color_by: str, irreducible: bool,
                 frontier: bool, controlled: bool) -> tuple[list[GroupFit], dict[str, str]]:
     """Power-law fits per colour group (on the controlled series only, if asked), cached on the view."""
@@ -102,7 +103,7 @@ def cached_fits(_points: pd.DataFrame, view_key: tuple, color_by: str, irreducib
     return fit_groups(pts, color_key(pts, color_by), irreducible, frontier)  # type: ignore[arg-type]
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@view_cache(show_spinner=False, max_entries=128)
 def cached_series_fits(_points: pd.DataFrame, view_key: tuple, series: tuple[str, ...],
                        irreducible: bool) -> tuple[list[GroupFit], dict[str, str]]:
     """Cherti et al.'s fits (LAION pooled, OpenAI) on the view's points, and why any could not be made."""
@@ -116,7 +117,7 @@ def cached_series_fits(_points: pd.DataFrame, view_key: tuple, series: tuple[str
     return fits, skipped
 
 
-@st.cache_data(show_spinner="Fitting the baseline and its bootstrap band…", max_entries=32)
+@view_cache(show_spinner="Fitting the baseline and its bootstrap band…", max_entries=32)
 def cached_analysis_points(_results: Results, results_key: str, shift: str, baseline: str,
                            kind: str) -> pd.DataFrame:
     """Per-model effective robustness on ``shift`` (``analyse_shift(...).points``), cached."""
@@ -132,7 +133,7 @@ def mine_note(placed: int, left: int, x_kind: str, fitted: bool) -> str:
             + ".")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@view_cache(show_spinner=False, max_entries=4)
 def cached_learning_curves(path: str, mtime: float, results_key: str, _model_ids: pd.Series) -> pd.DataFrame:
     """The validated learning-curves table (re-read when the file or the results' fingerprint changes)."""
     return load_learning_curves(Path(path).parent, _model_ids)

@@ -150,3 +150,41 @@ def test_error_details_are_off_in_the_shipped_config_and_the_image() -> None:
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
     assert "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none" in (ROOT / "Dockerfile").read_text()
+
+
+def _shared_cache_bytes() -> list[bytes]:
+    """Every value held in the process-wide (not session-scoped) ``st.cache_data`` caches, pickled."""
+    from streamlit.runtime.caching.cache_data_api import _data_caches
+
+    values = []
+    for cache in _data_caches._function_caches.get(None, {}).values():
+        storage = cache.storage
+        while not hasattr(storage, "_mem_cache") and hasattr(storage, "storage"):
+            storage = storage.storage
+        values += [v for v in getattr(storage, "_mem_cache", {}).values() if isinstance(v, bytes)]
+    return values
+
+
+def test_uploaded_models_never_enter_a_cache_shared_between_sessions() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    other = _run(PAGES[0])  # a session without uploads uses (and fills) the shared caches
+    assert not other.exception and _shared_cache_bytes(), "no shared cache entries found: the check is broken"
+    at = _run("pages/your_results.py")
+    csv = "model,imagenet,imagenetv2,imagenet-sketch\nsecret-net-42,0.61,0.52,0.30\n"
+    at.file_uploader[0].set_value([("mine.csv", csv.encode(), "text/csv")])
+    at.run()
+    assert at.success, "the upload did not load"
+    for page in ("pages/effective_robustness.py", "pages/models.py", "pages/scaling.py"):
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert not [v for v in _shared_cache_bytes() if b"secret-net-42" in v]
+
+
+def test_pages_cache_views_only_through_view_cache() -> None:
+    """A page's own ``st.cache_data`` would share a session's uploaded models with the whole process."""
+    offenders = [p.name for p in (ROOT / "pages").glob("*.py")
+                 if p.name != "common.py" and "st.cache_data" in p.read_text(encoding="utf-8")]
+    assert not offenders, f"use pages.common.view_cache instead of st.cache_data in {offenders}"
