@@ -19,7 +19,7 @@ from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import OTHER_SHIFT_CHOICES, SET_CHOICES, SHIFT_CHOICES, X_AXES, analyse_shift
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
-from pages.common import follow_options, init_state, key, page_results, show_share_link, state, sync_url
+from pages.common import follow_options, init_state, key, page_results, show_share_link, state, sync_url, view_cache
 
 PAGE = "panels"
 #: Bootstrap resamples of each panel's band.
@@ -31,7 +31,7 @@ X_LABELS = {"full": "Full ImageNet", "matched": "Class-matched where the shift h
 SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups", "upload")
 
 
-@st.cache_data(show_spinner="Fitting each panel's baseline…", max_entries=32)
+@view_cache(show_spinner="Fitting each panel's baseline…", max_entries=32)
 def cached_figure(_results: Results, results_key: str, shifts: tuple[str, ...], x_axis: str, kind: str,
                   baseline: str, groups: tuple[str, ...], sources: tuple[str, ...], columns: int,
                   zero_shot: bool) -> tuple[go.Figure, dict[str, str]]:
