@@ -27,14 +27,14 @@ from effrob_core.series import (
 )
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
-from pages.common import MISSING, init_state, key, page_results, show_share_link, state, sync_url
+from pages.common import MISSING, init_state, key, page_results, show_share_link, state, sync_url, view_cache
 
 PAGE = "trajectories"
 TRANSFORM_LABELS = {"logit": "Logit", "probit": "Probit", "linear": "Linear"}
 TITLES = {**{s: EVAL_SETS[s].name for s in MAIN_SHIFTS}, AVERAGE: f"Mean of the {len(MAIN_SHIFTS)} shifts' ER"}
 
 
-@st.cache_data(show_spinner="Fitting the baselines of the five shifts…", max_entries=32)
+@view_cache(show_spinner="Fitting the baselines of the five shifts…", max_entries=32)
 def cached_panels(_results: Results, results_key: str, keys: tuple[str, ...], baseline: str,
                   kind: str) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """The series' members and their per-shift effective robustness, cached on the view and the results."""
