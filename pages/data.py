@@ -73,7 +73,7 @@ with st.sidebar:
 st.header("Evaluation sets")
 sets_table = eval_set_table()
 st.dataframe(
-    sets_table, hide_index=True, width="stretch", height=36 * (len(sets_table) + 1) + 2,
+    sets_table, hide_index=True, width="stretch", height=min(36 * (len(sets_table) + 1) + 2, 480),
     column_config={
         "Images": st.column_config.NumberColumn(format="localized",
                                                 help="Size of the canonical release; each result row carries the "

@@ -238,9 +238,22 @@ class AppPage:
         """Pick ``option`` in the selectbox labelled ``label`` and wait for the rerun."""
         box = self.page.get_by_role("combobox", name=label, exact=True)
 
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+        choice = self.page.get_by_role("option", name=option, exact=True)
+
         def act() -> None:
-            box.click()
-            self.page.get_by_role("option", name=option, exact=True).click()
+            # On a busy machine the first click can land while the page is still settling and only focus
+            # the box; click again (up to three times) until the list is open.
+            for attempt in range(3):
+                box.click()
+                try:
+                    choice.wait_for(state="visible", timeout=5_000)
+                    break
+                except PlaywrightTimeoutError:
+                    if attempt == 2:
+                        raise
+            choice.click()
 
         self.after(act)
 
