@@ -21,8 +21,13 @@ from numpy.typing import ArrayLike, NDArray
 from .regression import linear_fit
 from .transforms import Transform, check_transform, inverse, transform
 
-Baseline = Literal["testbed", "testbed-lowacc", "timm", "all-standard"]
+Baseline = Literal["testbed", "testbed-lowacc", "timm", "all-standard", "yours", "testbed+yours"]
 BASELINES: tuple[Baseline, ...] = ("testbed", "testbed-lowacc", "timm", "all-standard")
+#: Baselines on a user's own uploaded models that declare group "Standard training" (alone, or with the
+#: testbed's): a lab's check of its own models, or of its own ID/OOD pair of test sets, against its own line.
+USER_BASELINES: tuple[Baseline, ...] = ("yours", "testbed+yours")
+#: The ``source_category`` an uploaded model carries when its file declares it standard-trained.
+DECLARED_STANDARD = "Standard training"
 
 #: The bootstrap seed of the imagenet-testbed plotting code (plotting/plotter.py).
 TESTBED_SEED = 720257663
@@ -59,6 +64,10 @@ BASELINE_SPECS: dict[str, BaselineSpec] = {s.key: s for s in (
                  "timm models trained on ImageNet-1k only (group \"Standard training\")"),
     BaselineSpec("all-standard", "Both (all standard training)", "the testbed's and timm's standard-training models",
                  "the testbed standard models and the timm ImageNet-1k models"),
+    BaselineSpec("yours", "Your standard-trained models", "your uploaded standard-training models",
+                 "the uploaded models whose file declares group \"Standard training\" (this browser session only)"),
+    BaselineSpec("testbed+yours", "Testbed standard models + yours", "the testbed's and your standard-training models",
+                 "the testbed standard models and your uploaded models declared \"Standard training\""),
 )}
 
 
@@ -68,10 +77,11 @@ def baseline_mask(models: pd.DataFrame, baseline: str) -> NDArray[np.bool_]:
     ``testbed``: the testbed's "Standard training" models whose names contain none of
     ``subsample``, ``aws``, ``batch64`` (Taori et al., 2020); ``testbed-lowacc``: those plus the
     testbed's "Low Accuracy CNN" models; ``timm``: timm's standard ImageNet-1k models;
-    ``all-standard``: testbed and timm.
+    ``all-standard``: testbed and timm; ``yours``: uploaded models declared "Standard training";
+    ``testbed+yours``: testbed and yours.
     """
-    if baseline not in BASELINES:
-        raise ValueError(f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES)}")
+    if baseline not in BASELINES + USER_BASELINES:
+        raise ValueError(f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES + USER_BASELINES)}")
     source = models["source"].astype(str)
     category = models["source_category"].astype(str)
     testbed = (source == "testbed") & (category == "Standard training")
@@ -81,8 +91,9 @@ def baseline_mask(models: pd.DataFrame, baseline: str) -> NDArray[np.bool_]:
     testbed.loc[excluded.index[excluded.to_numpy(dtype=bool)]] = False
     low_accuracy = (source == "testbed") & (category == TESTBED_LOW_ACCURACY)
     timm = (source == "timm") & (models["group"].astype(str) == "Standard training")
+    yours = (source == "upload") & (category == DECLARED_STANDARD)
     mask = {"testbed": testbed, "testbed-lowacc": testbed | low_accuracy, "timm": timm,
-            "all-standard": testbed | timm}[baseline]
+            "all-standard": testbed | timm, "yours": yours, "testbed+yours": testbed | yours}[baseline]
     return mask.to_numpy(dtype=bool, copy=True)
 
 

@@ -15,7 +15,7 @@ from typing import NoReturn, TextIO
 import pandas as pd
 
 from .api import robustness_table
-from .baseline import BASELINES
+from .baseline import BASELINES, USER_BASELINES
 from .datasets import AVERAGE, EVAL_SETS, MAIN_SHIFTS
 from .results import RESULTS_DIR, Results, ResultsError, load_results
 from .robustness import OTHER_SHIFT_CHOICES, SHIFT_CHOICES, X_AXES, analyse_shift, check_set, x_key
@@ -80,8 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--x-set", type=_set_key, metavar="SET", default=None,
                         help="evaluation set on the x-axis instead of ImageNet (any key, e.g. imagenetv2); "
                              "overrides --x-axis; the x column keeps its name imagenet_pct")
-    common.add_argument("--baseline", default="testbed", choices=BASELINES,
-                        help="models the line is fit on (default: testbed, as Taori et al. 2020)")
+    common.add_argument("--baseline", default="testbed", choices=BASELINES + USER_BASELINES,
+                        help="models the line is fit on (default: testbed, as Taori et al. 2020); yours and testbed+yours "
+                             "use the --results models declared group \"Standard training\"")
     common.add_argument("--transform", default="logit", choices=TRANSFORMS, help="axis scaling (default: logit)")
     common.add_argument("--x-axis", default="full", choices=X_AXES,
                         help="full ImageNet validation, or the class-matched subset (default: full)")
@@ -91,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--results", action="append", type=Path, metavar="PATH", default=[],
                         help="your own results to add as group 'Your models': a template CSV, CLIP_benchmark JSON or "
                              "CSV, or an open_clip run (its log folder with params.txt and checkpoints/results.jsonl, "
-                             "or that results.jsonl); repeat for several. The baseline fit uses published models only")
+                             "or that results.jsonl); repeat for several. Only --baseline yours or testbed+yours fits on them")
     common.add_argument("--samples-per-epoch", type=float, metavar="N", default=None,
                         help="samples per epoch of open_clip runs whose params.txt is missing or gives no "
                              "train_num_samples (never guessed: without it their samples seen stay unknown)")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import BASELINE_SPECS, BASELINES
+from effrob_core.baseline import BASELINE_SPECS, BASELINES, DECLARED_STANDARD, USER_BASELINES, baseline_mask
 from effrob_core.datasets import EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from effrob_core.results import Results
 from effrob_core.robustness import robustness_by_shift
@@ -46,7 +46,7 @@ from pages.common import (
 
 PAGE = "yours"
 PARAMS = [
-    Param("baseline", "testbed", "choice", BASELINES),
+    Param("baseline", "testbed", "choice", BASELINES + USER_BASELINES),
     Param("scale", "logit", "choice", TRANSFORMS),
 ]
 P = {p.key: p for p in PARAMS}
@@ -143,7 +143,10 @@ def formats_markdown() -> str:
   above 1 (for accuracies below 1% write that column as fractions). Every model needs a value in every accuracy
   column: put models with other evaluation sets in a separate file;
 - optional: `architecture`, `train_data`, `samples_seen` (e.g. `12800000`, `1.28e9`, `12.8M`, `34B`; it places the
-  model on the Scaling page), `params_m` (millions of parameters).
+  model on the Scaling page), `params_m` (millions of parameters), `series` (a training run: its rows are
+  checkpoints, drawn as a path in order of `samples_seen`, which every row of a series needs) and `group`
+  (`standard`, `zero-shot`, `fine-tuned`, `robust` or `more data`: how the model was trained; models declared
+  `standard` can make the baseline themselves).
 
 | column | evaluation set | images (for the intervals) | also accepted |
 | --- | --- | ---: | --- |
@@ -158,6 +161,17 @@ Upper/lower case, `_`, `-` and spaces are interchangeable in column names.
 
 **3. The CSV `clip_benchmark build` writes** (columns `acc1, …, dataset, model, pretrained, task, …,
 model_fullname`).
+
+**4. An open_clip run**: select its `checkpoints/results.jsonl` and its `params.txt` together (one run per
+upload). Each evaluation line with `imagenet-zeroshot-val-top1` and an `epoch` is one checkpoint of a series
+named after the run (`name` in params.txt, or the name you give under *open_clip runs*); samples seen = completed
+epochs × `train_num_samples`; architecture (`model`) and training data (`train_data`) come from params.txt. ImageNet
+and ImageNetV2 are what open_clip evaluates. Lines without ImageNet accuracy or without an epoch (open_clip writes
+the epoch only with `--val-data`) are listed in the notes, not loaded. Without params.txt, give the samples per epoch
+under *open_clip runs*: it is never guessed.
+
+CLIP_benchmark results whose `pretrained` is a checkpoint path (`<run>/checkpoints/epoch_N.pt`) form the series
+`<run>`, ordered by the epoch in the file name.
 
 For both CLIP_benchmark formats, tasks {", ".join(f"`{t}`" for t in CLIP_TASKS)} are used (linear-probe models
 get " (linear probe)" appended to their name); other tasks and datasets that are not in the table above are
@@ -227,8 +241,14 @@ if mine is not None and mine.notes:
 if mine is not None and mine.n_models:
     st.subheader("Effective robustness of your models")
     c_base, c_scale = st.columns(2)
-    baseline = c_base.selectbox("Baseline fit on", BASELINES, format_func=BASELINE_LABELS.get,
-                                key=key(PAGE, P["baseline"]))
+    own = mine.results.models.loc[mine.results.models["source_category"] == DECLARED_STANDARD, "display_name"]
+    options = BASELINES + (USER_BASELINES if len(own) else ())
+    if state(PAGE, P["baseline"]) not in options:  # your line needs models declared standard-trained
+        st.session_state[key(PAGE, P["baseline"])] = "testbed"
+    baseline = c_base.selectbox("Baseline fit on", options, format_func=BASELINE_LABELS.get,
+                                key=key(PAGE, P["baseline"]),
+                                help="Models declared 'Standard training' (the template's group column) can make "
+                                     "the line themselves, alone or with the testbed's.")
     kind = c_scale.radio("Axis scaling of the fit", TRANSFORMS, format_func=TRANSFORM_LABELS.get,
                          key=key(PAGE, P["scale"]), horizontal=True)
     with st.spinner("Fitting the baselines of the five shifts…"):
@@ -236,6 +256,13 @@ if mine is not None and mine.n_models:
     for s, why in no_baseline.items():
         st.warning(f"No baseline on {BASELINE_PHRASES[baseline]} for {EVAL_SETS[s].name} ({why}): its columns "
                    "and the mean stay blank; choose another baseline.", icon=":material/warning:")
+    if baseline in USER_BASELINES:
+        members = baseline_mask(published_results().combine(mine.results).models, baseline)
+        n_published = int(members[:len(published_results().models)].sum())
+        st.info(f"The line holds your {len(own)} model(s) declared standard-trained: "
+                f"{plain(', '.join(own.astype(str)))}"
+                + (f", and the testbed's {n_published} standard-training models" if n_published else "")
+                + ". It is fit per shift on those of them that have the shift.", icon=":material/show_chart:")
     table = display_table(mine.results, rob, mine.model_files())
     st.caption(
         "Accuracy under each shift minus the baseline's prediction at the model's full-ImageNet accuracy, in "

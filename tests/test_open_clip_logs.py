@@ -124,3 +124,30 @@ def test_cli_reads_a_log_folder_with_the_right_effective_robustness(results: Res
     assert main(["fit", "--shift", "imagenetv2", "--results", str(LOGS)], io.StringIO(), bad) == 2
     assert "must be an open_clip log folder with checkpoints/results.jsonl" in bad.getvalue()
     assert np.isfinite(fit.slope)
+
+
+STANDARD_CSV = (b"model,imagenet,imagenetv2,group\n"
+                b"lab-rn18,0.60,0.48,standard\nlab-rn34,0.66,0.54,standard\nlab-rn50,0.72,0.60,standard\n"
+                b"lab-clip,0.40,0.36,zero-shot\n")
+
+
+def test_your_standard_models_make_the_baseline(tmp_path: Path) -> None:
+    from effrob_core.upload import parse_file
+    from effrob_core.robustness import analyse_shift
+    from effrob_core.results import load_results
+
+    combined = load_results().combine(parse_file("lab.csv", STANDARD_CSV).results)
+    alone = analyse_shift(combined, "imagenetv2", "yours", n_resamples=20)
+    assert alone.fit.n == 3 and set(alone.points.loc[alone.points["in_baseline"], "display_name"]) == {
+        "lab-rn18", "lab-rn34", "lab-rn50"}
+    x = np.array([0.60, 0.66, 0.72])
+    y = np.array([0.48, 0.54, 0.60])
+    own = fit_line(x, y, "logit")
+    assert alone.fit.slope == pytest.approx(own.slope) and alone.fit.intercept == pytest.approx(own.intercept)
+    both = analyse_shift(combined, "imagenetv2", "testbed+yours", n_resamples=20)
+    assert both.fit.n == analyse_shift(combined, "imagenetv2", "testbed", n_resamples=20).fit.n + 3
+    path = tmp_path / "lab.csv"
+    path.write_bytes(STANDARD_CSV)
+    out = io.StringIO()
+    assert main(["fit", "--shift", "imagenetv2", "--baseline", "yours", "--results", str(path)], out, io.StringIO()) == 0
+    assert "n          3" in out.getvalue()

@@ -119,3 +119,30 @@ def test_scaling_page_shows_the_run_in_the_learning_curves_and_er_against_sample
     assert len(curves) > 1  # beside Cherti et al.'s published curves
     er_paths = [t for c in charts for t in c["data"] if t.get("meta") == "path"]
     assert er_paths and values(er_paths[0]["x"]) == [2e6, 4e6, 6e6, 8e6]
+
+
+def test_your_results_page_offers_your_standard_models_as_the_baseline() -> None:
+    from effrob_core.upload import parse_file
+    from tests.test_open_clip_logs import STANDARD_CSV
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    mine = parse_file("lab.csv", STANDARD_CSV)
+    at.session_state[UPLOADS_KEY] = [mine]
+    at.session_state[UPLOADS_MERGED_KEY] = merge_uploads([mine])
+    at.switch_page("pages/your_results.py")
+    at.run()
+    box = at.selectbox(key="yours.baseline")
+    assert box.options[-2:] == ["Your standard-trained models", "Testbed standard models + yours"]
+    box.select("yours").run()
+    assert not at.exception
+    info = " ".join(i.value for i in at.info)
+    assert "your 3 model(s) declared standard-trained" in info and "lab" in info and "testbed" not in info
+    at.selectbox(key="yours.baseline").select("testbed+yours").run()
+    assert "and the testbed's 85 standard-training models" in " ".join(i.value for i in at.info)
+    assert not any("lab-rn" in str(v) for v in at.query_params.values())
+    # without declared standard models the choice is not offered
+    other = parse_file("z.csv", b"model,imagenet,imagenetv2\nz,0.5,0.4\n")
+    at.session_state[UPLOADS_KEY] = [other]
+    at.session_state[UPLOADS_MERGED_KEY] = merge_uploads([other])
+    at.run()
+    assert "Your standard-trained models" not in at.selectbox(key="yours.baseline").options and not at.exception
