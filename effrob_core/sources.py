@@ -108,13 +108,18 @@ def eval_set_table() -> pd.DataFrame:
 
 
 def source_models(results: Results, source: str) -> pd.DataFrame:
-    """The models of one source with their group, architecture, training data and number of evaluations."""
+    """The models of one source with their group, architecture, training data, number of evaluations
+    and the other rows of the same checkpoint ("Same weights as": the canonical row's id on a
+    duplicate row, the duplicates' ids on a canonical row)."""
     m = results.models.loc[results.models["source"] == source]
     n_eval = results.evaluations.groupby("model_id").size()
+    canonical = m["canonical_id"].astype(str) if "canonical_id" in m.columns else pd.Series("", index=m.index)
+    also = m["also_in"].astype(str) if "also_in" in m.columns else pd.Series("", index=m.index)
     return pd.DataFrame({
         "Model": m["display_name"].to_numpy(), "Model id": m["model_id"].to_numpy(), "Group": m["group"].to_numpy(),
         "Architecture": m["architecture"].to_numpy(), "Training data": m["train_data"].to_numpy(),
         "Samples seen": m["samples_seen"].to_numpy(),
         "Evaluations": n_eval.reindex(m["model_id"]).fillna(0).astype(int).to_numpy(),
         "Digitised": m["digitized"].to_numpy(dtype=bool),
+        "Same weights as": canonical.where(canonical != "", also).to_numpy(),
     })

@@ -25,7 +25,7 @@ from effrob_core.figures.scatter import (
 from effrob_core.figures.export import IMAGE_FORMATS, data_csv, image_config, paper_style, provenance
 from effrob_core.figures.paths import path_traces, scatter_coords
 from effrob_core.figures.style import SOURCE_LABELS, source_labels
-from effrob_core.checkpoints import also_in_text
+from effrob_core.checkpoints import also_in_text, checkpoint_of
 from effrob_core.series import published_series_keys, series_label, series_members, uploaded_series_keys
 from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import (
@@ -392,7 +392,8 @@ else:
 
 if search.strip():
     st.subheader("Search matches")
-    n_all = int(highlight_mask(results.models, search).sum())
+    canonical = results.models[checkpoint_of(results.models) == results.models["model_id"]]  # one per checkpoint
+    n_all = int(highlight_mask(canonical, search).sum())
     n_view = int(highlight_mask(pts, search).sum())
     hits = shown[highlight_mask(shown, search)]
     st.caption(f"“{plain(search.strip())}” matches {n_all:,} model(s): {len(hits):,} plotted, "

@@ -292,6 +292,10 @@ def test_highlight_enlarges_outlines_and_labels_matches(sketch):
     assert len(fig.layout.annotations) == len(matched_ids)
     assert fig.data[-1].meta == "highlight"  # drawn on top
 
+    # a duplicate row's id finds the point that stands for its checkpoint
+    by_other_id = sketch.points.loc[highlight_mask(sketch.points, "openclip:ViT-B-32/openai"), "model_id"]
+    assert by_other_id.tolist() == ["testbed:vit_b_32_clip_zeroshot"]
+
     many = "resnet"
     assert highlight_mask(sketch.points, many).sum() > MAX_LABELS
     fig_many = _build(sketch, highlight=many)

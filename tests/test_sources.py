@@ -56,6 +56,11 @@ def test_uploads_are_one_labelled_source(results: Results, with_mine: Results) -
 def test_source_models_listing(results: Results) -> None:
     listing = source_models(results, "openclip-lowacc")
     assert len(listing) == 5 and listing["Digitised"].all() and (listing["Evaluations"] == 2).all()
+    same = listing.set_index("Model id")["Same weights as"]
+    assert same["openclip-lowacc:rn50-yfcc15m-15m"] == "openclip:RN50-quickgelu/yfcc15m"
+    assert (same.drop("openclip-lowacc:rn50-yfcc15m-15m") == "").all()
+    testbed = source_models(results, "testbed").set_index("Model id")["Same weights as"]
+    assert "scaling-laws:openai-ViT-B-32" in testbed["testbed:vit_b_32_clip_zeroshot"]
 
 
 def test_eval_set_table_is_the_registry() -> None:

@@ -84,13 +84,16 @@ def shown_mask(points: pd.DataFrame, shown_groups: Iterable[str], shown_sources:
 
 
 def highlight_mask(points: pd.DataFrame, query: str) -> NDArray[np.bool_]:
-    """Rows whose display name or model id contains ``query`` (case-insensitive); none for a blank query."""
+    """Rows whose display name, model id or ``also_in`` ids (the other rows of the same checkpoint)
+    contain ``query`` (case-insensitive); none for a blank query."""
     needle = query.strip().lower()
     if not needle:
         return np.zeros(len(points), dtype=bool)
-    name = points["display_name"].astype(str).str.lower().str.contains(needle, regex=False)
-    ident = points["model_id"].astype(str).str.lower().str.contains(needle, regex=False)
-    return (name | ident).to_numpy()
+    hit = points["display_name"].astype(str).str.lower().str.contains(needle, regex=False)
+    hit |= points["model_id"].astype(str).str.lower().str.contains(needle, regex=False)
+    if "also_in" in points.columns:
+        hit |= points["also_in"].fillna("").astype(str).str.lower().str.contains(needle, regex=False)
+    return hit.to_numpy()
 
 
 def zero_shot_fit(points: pd.DataFrame, kind: Transform) -> LinearFit | None:
