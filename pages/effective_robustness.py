@@ -323,6 +323,15 @@ linked_ids = [i for i in state(PAGE, P["sel"]) if i in set(pts["model_id"])]
 fig = robustness_scatter(analysis, shown_groups, shown_sources, search, error_bars, zs_fit, height=560,
                          x_limits=x_limits, y_limits=y_limits, selected_ids=linked_ids)
 series_keys = [*path_keys, *uploaded_series_keys(results.models)]
+
+
+def series_caption(keys: list[str]) -> str:
+    """What the drawn paths are: each series in order from start (○) to end (◇), over the models shown."""
+    return ("Paths: " + "; ".join(plain(series_label(k)) for k in keys) + ", each joined in order from its start (○) "
+            "to its end (◇) over the models shown (a run's checkpoints by samples seen; the model-soups series "
+            "goes zero-shot → LP initialisation, with thin lines to each fine-tuned model and soup).")
+
+
 if series_keys:
     members = series_members(results.models, series_keys)
     fig.add_traces(path_traces(scatter_coords(shown, transform(shown["x"], kind), transform(shown["y"], kind)),
@@ -345,6 +354,8 @@ with c_fig:
            + (" (on ImageNet only: the average has no single image count)" if shift == AVERAGE else "")
            + ". " if error_bars else "")
         + "Band: 95% percentile bootstrap of the baseline (1000 resamples of models).")
+    if series_keys:
+        st.caption(series_caption(series_keys))
 
 # --- selection (kept in the link) ---------------------------------------------------------------------
 event_ids = selected_model_ids(event.selection.points) if event is not None else []

@@ -81,6 +81,34 @@ def test_uploaded_run_is_a_path_and_a_learning_curve_for_this_session_only(open_
     assert not any(t["name"].startswith("Your models") for t in fresh["traces"])
 
 
+def test_run_without_params_is_read_with_a_note_then_placed_with_the_given_samples_per_epoch(open_app):
+    app = open_app(PAGES["Your results"])
+    files = app.page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    bare = ROOT / "tests" / "data" / "open_clip_logs" / "vit-b-32-noparams" / "checkpoints" / "results.jsonl"
+    app.after(lambda: files.set_input_files(files=[
+        {"name": "results.jsonl", "mimeType": "application/json", "buffer": bare.read_bytes()}]))
+    assert_clean(app)
+    warning = " ".join(app.page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts())
+    assert "samples seen are unknown" in warning
+    notes = app.page.locator('[data-testid="stExpander"]').filter(has_text="How the files were read").inner_text()
+    assert "never guessed" in notes and "line(s) 4" in notes and "line(s) 5" in notes
+    app.screenshot("1-no-params-note")
+    app.page.locator('[data-testid="stExpander"] summary').filter(has_text="open_clip runs").click()
+    box = app.page.get_by_role("spinbutton", name="Samples per epoch (when params.txt is missing)")
+
+    def act() -> None:
+        box.fill("5000000")
+        box.press("Enter")
+
+    app.after(act)
+    assert_clean(app)
+    notes = app.page.locator('[data-testid="stExpander"]').filter(has_text="How the files were read").inner_text()
+    assert "5,000,000, 10,000,000, 20,000,000 samples seen" in notes and "as you gave it" in notes
+    assert not app.page.locator('[data-testid="stAlertContentWarning"]').filter(
+        has_text="samples seen are unknown").count()
+    app.screenshot("2-samples-per-epoch-given")
+
+
 def test_fine_tuning_trajectory_page(open_app):
     app = open_app(PAGES["Trajectories"])
     chart = app.chart(until=lambda c: sum(t["mode"] == "lines+markers" for t in c["traces"]) == 6)
