@@ -164,3 +164,18 @@ def test_a_link_to_a_duplicate_row_opens_its_checkpoint() -> None:
     assert not at.exception and not at.warning
     assert at.multiselect(key=f"{PAGE}.cmp").value == [
         "testbed:vit_b_32_clip_zeroshot", "openclip:RN50-quickgelu/yfcc15m", "testbed:resnet50"]
+
+
+def test_default_ids_are_canonical_rows(results: Results) -> None:
+    """Ids the app names by default (compared models, series starts) point at one-per-checkpoint rows."""
+    import ast
+    from pathlib import Path
+
+    from effrob_core.series import PUBLISHED_SERIES
+    tree = ast.parse((Path(__file__).resolve().parents[1] / "pages" / "models.py").read_text(encoding="utf-8"))
+    default = next(ast.literal_eval(n.value) for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                   and any(getattr(t, "id", "") == "DEFAULT_COMPARE" for t in n.targets))
+    ids = [*default, *(s.start for s in PUBLISHED_SERIES if s.start)]
+    rows = results.models.set_index("model_id")
+    assert set(ids) <= set(rows.index)
+    assert (rows.loc[ids, "canonical_id"] == "").all()
