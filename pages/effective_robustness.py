@@ -12,15 +12,14 @@ import streamlit as st
 
 from effrob_core.baseline import BASELINE_SPECS, BASELINES, LinearFit
 from effrob_core.datasets import AVERAGE, EVAL_SETS
+from effrob_core.er_units import DEFAULT_UNIT, ER_UNITS, er_in_units, unit_phrase, unit_suffix
 from effrob_core.figures.scatter import (
-    ZERO_SHOT_GROUP,
-    x_label,
     highlight_mask,
     robustness_scatter,
     selected_model_ids,
     shift_label,
     shown_mask,
-    zero_shot_fit,
+    x_label,
 )
 from effrob_core.figures.export import IMAGE_FORMATS, data_csv, image_config, paper_style, provenance
 from effrob_core.figures.paths import path_traces, scatter_coords
@@ -40,7 +39,8 @@ from effrob_core.robustness import (
 )
 from effrob_core.datasets import IMAGENET
 from effrob_core.transforms import TRANSFORMS, transform
-from effrob_core.uncertainty import ER_INTERVALS
+from effrob_core.uncertainty import DEFAULT_INTERVAL, ER_INTERVALS
+from effrob_core.zero_shot import DEFAULT_LINE, LINE_CHOICES, ZeroShotLine, lines_table, zero_shot_lines
 from effrob_core.viewstate import Param
 from pages.common import (
     MISSING,
@@ -120,59 +120,83 @@ def has_matched_x(shift: str) -> bool:
     return shift != AVERAGE and EVAL_SETS[shift].matched_x is not None
 
 
-def metrics_table(points: pd.DataFrame, shift: str, x_name: str = "ImageNet") -> pd.DataFrame:
-    """One row per model: name, group, source, accuracies and robustness in percent, best first."""
+def metrics_table(points: pd.DataFrame, shift: str, units: str, kind: str, interval: str,
+                  x_name: str = "ImageNet") -> pd.DataFrame:
+    """One row per model: name, group, source, accuracies in percent, effective robustness in ``units``
+    with its ``interval``, whether it is extrapolated, relative robustness in points; best first."""
     name = shift_label(shift)
+    unit = unit_suffix(units, kind)  # type: ignore[arg-type]
+    er = er_in_units(points, units, kind, interval)  # type: ignore[arg-type]
+    er_col = f"Eff. robustness ({unit})"
     table = pd.DataFrame({
         "Model": points["display_name"].to_numpy(),
         "Group": points["group"].to_numpy(),
         "Source": source_labels(points["source"]),
         f"{x_name} (%)": 100 * points["x"].to_numpy(),
         f"{name} (%)": 100 * points["y"].to_numpy(),
-        "Eff. robustness (pts)": 100 * points["eff_rob"].to_numpy(),
-        "95% CI low": 100 * points["eff_rob_lo"].to_numpy(),
-        "95% CI high": 100 * points["eff_rob_hi"].to_numpy(),
+        er_col: er["er"].to_numpy(),
+        "95% CI low": er["er_lo"].to_numpy(),
+        "95% CI high": er["er_hi"].to_numpy(),
+        "Extrapolated": points["extrapolated"].to_numpy(dtype=bool),
         "Rel. robustness (pts)": 100 * points["rel_rob"].to_numpy(),
         "Also in": also_in_text(points).str.removeprefix("also in: ").to_numpy(),
         "model_id": points["model_id"].to_numpy(),
     })
-    return table.sort_values("Eff. robustness (pts)", ascending=False, kind="stable").reset_index(drop=True)
+    return table.sort_values(er_col, ascending=False, kind="stable").reset_index(drop=True)
 
 
-def plotted_table(points: pd.DataFrame, shift: str, x_name: str) -> pd.DataFrame:
-    """The plotted points with their numbers in percent, for the data download."""
+def plotted_table(points: pd.DataFrame, shift: str, x_name: str, interval: str) -> pd.DataFrame:
+    """The plotted points with their numbers (percent; ER also in axis units, with the ``interval``
+    chosen) and the extrapolation flag, for the data download."""
     name = shift_label(shift)
+    band = "_band" if interval == "band" else ""
     return pd.DataFrame({
         "model_id": points["model_id"].to_numpy(), "model": points["display_name"].to_numpy(),
         "group": points["group"].to_numpy(), "source": points["source"].to_numpy(),
         f"x: {x_name} top-1 (%)": 100 * points["x"].to_numpy(), f"y: {name} top-1 (%)": 100 * points["y"].to_numpy(),
         "in_baseline": points["in_baseline"].to_numpy(),
-        "eff_rob_pts": 100 * points["eff_rob"].to_numpy(), "eff_rob_lo_pts": 100 * points["eff_rob_lo"].to_numpy(),
-        "eff_rob_hi_pts": 100 * points["eff_rob_hi"].to_numpy(), "rel_rob_pts": 100 * points["rel_rob"].to_numpy(),
+        "eff_rob_pts": 100 * points["eff_rob"].to_numpy(),
+        "eff_rob_lo_pts": 100 * points[f"eff_rob{band}_lo"].to_numpy(),
+        "eff_rob_hi_pts": 100 * points[f"eff_rob{band}_hi"].to_numpy(),
+        "eff_rob_transformed": points["eff_rob_transformed"].to_numpy(),
+        "eff_rob_transformed_lo": points[f"eff_rob_transformed{band}_lo"].to_numpy(),
+        "eff_rob_transformed_hi": points[f"eff_rob_transformed{band}_hi"].to_numpy(),
+        "extrapolated": points["extrapolated"].to_numpy(dtype=bool),
+        "rel_rob_pts": 100 * points["rel_rob"].to_numpy(),
     })
 
 
 def fit_fields(fit: LinearFit | None, kind: str) -> dict[str, object] | None:
-    """A fitted line's coefficients for the data download."""
+    """A fitted line's coefficients, its models' x range and (for a zero-shot line) its slope test, for
+    the data download."""
     if fit is None:
         return None
-    return {"transform": kind, "slope": fit.slope, "intercept": fit.intercept, "r": fit.r, "n": fit.n}
+    return {"transform": kind, "slope": fit.slope, "intercept": fit.intercept, "r": fit.r, "n": fit.n,
+            "x_min": fit.x_min, "x_max": fit.x_max, "residual_sd": fit.residual_sd}
 
 
-def show_table(table: pd.DataFrame) -> None:
-    """A models table with two decimals and a bounded height."""
+def line_fields(line: ZeroShotLine, kind: str) -> dict[str, object]:
+    """A zero-shot line for the data download, with its slope test against the baseline."""
+    return {**(fit_fields(line.fit, kind) or {}), "slope_minus_baseline": line.test.difference,
+            "t": line.test.t, "df": line.test.df, "p": line.test.p}
+
+
+def baseline_table(fit: LinearFit) -> pd.DataFrame:
+    """Slope, intercept, r (4 decimals, as ``effrob fit``), n, the ImageNet range and the residual SD, as text."""
+    rows = {"slope": f"{fit.slope:.4f}", "intercept": f"{fit.intercept:.4f}", "r": f"{fit.r:.4f}", "n": f"{fit.n}",
+            "x range": f"{100 * fit.x_min:.1f}–{100 * fit.x_max:.1f}%", "residual SD": f"{fit.residual_sd:.4f}"}
+    return pd.DataFrame({"Baseline": list(rows.values())}, index=pd.Index(list(rows), name="fit"))
+
+
+def show_table(table: pd.DataFrame, units: str) -> None:
+    """A models table with the unit's decimals (two for percentages) and a bounded height."""
+    decimals = ER_UNITS[units].fmt.lstrip("+").rstrip("f").lstrip(".")
     fmt = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns if table[c].dtype.kind == "f"}
+    for c in [c for c in table.columns if c.startswith("Eff. robustness") or c.startswith("95% CI")]:
+        fmt[c] = st.column_config.NumberColumn(format=f"%.{decimals}f")
+    fmt["Extrapolated"] = st.column_config.CheckboxColumn(
+        "Extrapolated", help="x outside the range of the models the baseline was fit on")
     st.dataframe(table, hide_index=True, column_config=fmt, height=min(400, 38 + 35 * len(table)), placeholder=MISSING)
-
-
-def fit_table(baseline: LinearFit, zero_shot: LinearFit | None) -> pd.DataFrame:
-    """Slope, intercept, r (4 decimals, as ``python -m effrob_core fit``) and n of both lines, as text."""
-    def column(fit: LinearFit | None) -> list[str]:
-        if fit is None:
-            return ["–"] * 4
-        return [f"{fit.slope:.4f}", f"{fit.intercept:.4f}", f"{fit.r:.4f}", f"{fit.n}"]
-    return pd.DataFrame({"Baseline": column(baseline), "Zero-shot": column(zero_shot)},
-                        index=pd.Index(["slope", "intercept", "r", "n"], name="fit"))
 
 
 # --- data and controls ------------------------------------------------------------------------------
@@ -200,6 +224,10 @@ PARAMS = [
     Param("title", "", "text"),
     Param("fmt", "png", "choice", IMAGE_FORMATS),
     Param("paths", [], "multi", published_series_keys(results.models)),
+    Param("units", DEFAULT_UNIT, "choice", tuple(ER_UNITS)),
+    Param("interval", DEFAULT_INTERVAL, "choice", tuple(ER_INTERVALS)),
+    Param("zsline", DEFAULT_LINE, "choice", tuple(LINE_CHOICES)),
+    Param("members", False, "bool"),
 ]
 P = {p.key: p for p in PARAMS}
 
@@ -209,7 +237,8 @@ st.title("Effective robustness")
 st.caption(
     "Each point is a model: top-1 on ImageNet (x) against top-1 under a distribution shift (y), on "
     "transformed axes. Red: the baseline fit on standard-training models; effective robustness is a "
-    "model's height above it, in accuracy points (Taori et al., 2020). Box- or lasso-select points to list them.")
+    "model's height above it, in accuracy points (Taori et al., 2020) or in units of the plotted axes. Lines are "
+    "solid where they were fit, dashed where extrapolated. Box- or lasso-select points to list them.")
 init_state(PAGE, PARAMS)
 follow_options(PAGE, P["groups"], groups)
 follow_options(PAGE, P["sources"], sources)
@@ -258,12 +287,26 @@ with st.sidebar:
                                  "shown here (and in the link).")
     shown_sources = st.pills("Sources shown", sources, selection_mode="multi", key=key(PAGE, P["sources"]),
                              format_func=lambda s: f"{SOURCE_LABELS.get(s, s)} ({source_counts.get(s, 0):,})")
+    members_on = st.toggle("Mark the baseline's models", key=key(PAGE, P["members"]),
+                           help="Red rings around the shown models the baseline was fit on.")
     error_bars = st.toggle("Error bars (Clopper-Pearson 99.5%)", key=key(PAGE, P["errors"]))
     path_keys = st.pills("Series drawn as paths", P["paths"].choices, selection_mode="multi",
                          key=key(PAGE, P["paths"]), format_func=series_label,
                          help="Published series drawn in order as a connected path (start ○, end ◇); e.g. "
                               "the zero-shot ViT-B/32 → its LP initialisation → 71 fine-tuned models and two "
                               "soups (Wortsman et al., 2022). Your uploaded runs are always drawn.")
+    st.header("Effective robustness")
+    units = st.radio("Units", tuple(ER_UNITS), format_func=lambda u: ER_UNITS[u].label, key=key(PAGE, P["units"]),
+                     help="Accuracy points (Taori et al.), the vertical distance on the plotted axes (logit or "
+                          "probit units), or that distance in standard deviations of the baseline models' residuals.")
+    interval = st.radio("Interval", tuple(ER_INTERVALS), format_func=lambda i: ER_INTERVALS[i].label,
+                        key=key(PAGE, P["interval"]), help=" · ".join(f"{v.label}: {v.method}."
+                                                                      for v in ER_INTERVALS.values()))
+    zs_choice = st.selectbox("Zero-shot line fit on", tuple(LINE_CHOICES), format_func=lambda c: LINE_CHOICES[c].label,
+                             key=key(PAGE, P["zsline"]),
+                             help="OpenAI's CLIP models (the seed figure's purple line), every zero-shot model "
+                                  "shown, the models matching the highlight search, or one line per training-data "
+                                  "group (Fang et al., 2022).")
     ranges_slot = st.container()
     with st.expander("Export for a paper", expanded=bool(state(PAGE, P["paper"]))):
         paper = st.toggle("Paper style", key=key(PAGE, P["paper"]),
@@ -288,7 +331,7 @@ except ValueError as exc:
 
 pts = analysis.points
 shown = pts[shown_mask(pts, shown_groups, shown_sources)]
-zs_fit = zero_shot_fit(shown, kind)
+zs_lines, zs_skipped = zero_shot_lines(shown, zs_choice, kind, analysis.fit, highlight_mask(shown, search))
 x_name = x_label(shift, x_axis, x_set)
 
 
@@ -320,8 +363,9 @@ with ranges_slot:
     y_limits = range_control("y", P["yr"], shown["y"])
 
 linked_ids = [i for i in state(PAGE, P["sel"]) if i in set(pts["model_id"])]
-fig = robustness_scatter(analysis, shown_groups, shown_sources, search, error_bars, zs_fit, height=560,
-                         x_limits=x_limits, y_limits=y_limits, selected_ids=linked_ids)
+fig = robustness_scatter(analysis, shown_groups, shown_sources, search, error_bars, zs_lines, height=560,
+                         x_limits=x_limits, y_limits=y_limits, selected_ids=linked_ids, units=units,
+                         interval=interval, mark_members=members_on)
 series_keys = [*path_keys, *uploaded_series_keys(results.models)]
 
 
@@ -353,7 +397,10 @@ with c_fig:
         + ("Error bars: Clopper-Pearson 99.5% intervals"
            + (" (on ImageNet only: the average has no single image count)" if shift == AVERAGE else "")
            + ". " if error_bars else "")
-        + "Band: 95% percentile bootstrap of the baseline (1000 resamples of models).")
+        + "Band: 95% percentile bootstrap of the baseline (1000 resamples of models). Lines are solid over the "
+          "x range of the models they were fit on and dashed beyond it (extrapolation). "
+        + f"Hover: effective robustness in {unit_phrase(units, kind)}, with its 95% interval ("
+        + ER_INTERVALS[interval].method + "); ⚠ marks an extrapolated value.")
     if series_keys:
         st.caption(series_caption(series_keys))
 
@@ -372,32 +419,50 @@ with link_slot:
 with c_fig:
     st.download_button(
         "Download plotted data (CSV, with fits and provenance)",
-        data_csv(plotted_table(shown, shift, x_name),
-                 {"baseline (red)": fit_fields(analysis.fit, kind), "zero-shot (purple)": fit_fields(zs_fit, kind)},
+        data_csv(plotted_table(shown, shift, x_name, interval),
+                 {"baseline (red)": fit_fields(analysis.fit, kind),
+                  **{f"zero-shot line: {ln.label}": line_fields(ln, kind) for ln in zs_lines}},
                  {**provenance(link, results_key), "x": x_name, "y": shift_label(shift),
                   "baseline models": BASELINE_PHRASES[baseline]}),
         file_name=f"effective_robustness_{shift}_{kind}.csv", mime="text/csv", key=f"{PAGE}.download")
 
 with c_stats:
-    st.markdown("**Fitted lines**")
-    st.table(fit_table(analysis.fit, zs_fit))
+    st.markdown("**Baseline**")
+    st.table(baseline_table(analysis.fit))
     range_note = ("all ImageNet accuracies" if fit_range is None
                   else f"ImageNet {fit_pct[0]:g}–{fit_pct[1]:g}%")
-    n_zs = int((shown["group"] == ZERO_SHOT_GROUP).sum())
-    st.caption(f"Baseline (red): OLS in {kind} space on {BASELINE_PHRASES[baseline]}, {range_note}.")
-    st.caption(f"Zero-shot (purple): OLS on the {n_zs} zero-shot image-text models shown."
-               if zs_fit is not None else
-               f"Zero-shot: no line; {n_zs} zero-shot image-text model(s) shown, a line needs 3.")
+    n_extrapolated = int(shown["extrapolated"].sum())
+    st.caption(f"Red: OLS in {kind} space on {BASELINE_PHRASES[baseline]} ({BASELINE_SPECS[baseline].members}), "
+               f"{range_note}: {analysis.fit.n} models with x {100 * analysis.fit.x_min:.1f}–"
+               f"{100 * analysis.fit.x_max:.1f}%. {n_extrapolated:,} of the {len(shown):,} models shown lie outside "
+               "that range: their effective robustness is extrapolated.")
+
+st.markdown("**Zero-shot line" + ("s" if len(zs_lines) > 1 else "") + f"**: fit on {LINE_CHOICES[zs_choice].phrase}")
+if zs_lines:
+    st.dataframe(lines_table(zs_lines, analysis.fit), hide_index=True, placeholder=MISSING,
+                 height=min(420, 38 + 35 * (len(zs_lines) + 1)),
+                 column_config={"slope": st.column_config.NumberColumn(format="%.4f"),
+                                "intercept": st.column_config.NumberColumn(format="%.4f"),
+                                "slope − baseline": st.column_config.NumberColumn(format="%+.4f"),
+                                "t": st.column_config.NumberColumn(format="%.2f"),
+                                "df": st.column_config.NumberColumn(format="%d"),
+                                "p": st.column_config.NumberColumn(format="%.2g")})
+    st.caption(f"OLS in {kind} space, as the baseline. Slope test: t = (b − b_baseline) / √(se² + se_baseline²) "
+               "with n + n_baseline − 4 degrees of freedom, two-sided (Paternoster et al., 1998); a small p says the "
+               "line's slope differs from the baseline's. Models listed in several sources count once per source.")
+if zs_skipped:
+    st.caption("No line for: " + "; ".join(f"{plain(k)} ({v})" for k, v in sorted(zs_skipped.items())) + ".")
 
 # --- selection and search -----------------------------------------------------------------------------
 st.subheader("Selected models")
 if ids:
     chosen = pts[pts["model_id"].isin(ids)]
-    st.caption(f"{len(chosen):,} model(s) selected. Effective robustness with its 95% interval "
-               f"({ER_INTERVALS['total'].method}); relative robustness = y minus x accuracy. "
+    st.caption(f"{len(chosen):,} model(s) selected. Effective robustness in {unit_phrase(units, kind)}, with "
+               f"its 95% interval ({ER_INTERVALS[interval].method}); Extrapolated: the model's x lies outside the "
+               "baseline models' range; relative robustness = y minus x accuracy. "
                + ("The selection is in the link." if len(ids) <= MAX_LINKED_SELECTION else
                   f"More than {MAX_LINKED_SELECTION} models: the link does not keep this selection."))
-    show_table(metrics_table(chosen, shift, x_name))
+    show_table(metrics_table(chosen, shift, units, kind, interval, x_name), units)
 else:
     st.caption("Select points with the box or lasso tool (top right of the chart) to list their numbers here.")
 
@@ -411,4 +476,4 @@ if search.strip():
                f"{n_view - len(hits):,} hidden by the group/source filters, "
                f"{n_all - n_view:,} without results for this view.")
     if len(hits):
-        show_table(metrics_table(hits, shift, x_name))
+        show_table(metrics_table(hits, shift, units, kind, interval, x_name), units)

@@ -23,7 +23,7 @@ from effrob_core.figures.scatter import (
     robustness_scatter,
     selected_model_ids,
     shown_mask,
-    zero_shot_fit,
+    split_range,
 )
 from effrob_core.figures.style import (
     BASELINE_COLOR,
@@ -45,6 +45,7 @@ from effrob_core.results import (
 from effrob_core.robustness import ShiftAnalysis, analyse_shift
 from effrob_core.transforms import inverse, transform
 from effrob_core.upload import parse_file
+from effrob_core.zero_shot import zero_shot_lines
 
 N_BOOT = 200  # the figure only draws the band; its exact width is tested in test_baseline
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,14 +139,80 @@ def test_hover_numbers_are_one_binary_array_of_the_full_values(results):
 def test_baseline_line_is_red_and_is_the_fit(sketch):
     fig = _build(sketch)
     line = _one(fig, "baseline")
-    assert line.line.color == BASELINE_COLOR
+    assert line.line.color == BASELINE_COLOR and line.line.dash is None
     grid = inverse(np.asarray(line.x), "logit")
     np.testing.assert_allclose(line.y, transform(sketch.fit.predict(grid), "logit"), rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(line.y, sketch.fit.slope * np.asarray(line.x) + sketch.fit.intercept, atol=1e-9)
-    # drawn over the x-range of the shown points
-    tx = transform(sketch.points["x"], "logit")
-    assert line.x[0] == pytest.approx(tx.min()) and line.x[-1] == pytest.approx(tx.max())
+    # solid over the ImageNet range of the models it was fit on
+    assert line.x[0] == pytest.approx(transform(sketch.fit.x_min, "logit"))
+    assert line.x[-1] == pytest.approx(transform(sketch.fit.x_max, "logit"))
     assert f"n={sketch.fit.n}" in line.name
+
+
+def test_lines_are_dashed_beyond_the_models_they_were_fit_on(sketch):
+    """Solid over [x_min, x_max] of the fitted models, dashed from there to the shown points' ends."""
+    fig = _build(sketch)
+    dashed = _one(fig, "baseline-extrapolated")
+    assert dashed.line.dash == "dash" and dashed.line.color == BASELINE_COLOR
+    x = np.asarray(dashed.x, dtype=float)
+    gap = np.flatnonzero(np.isnan(x))
+    assert gap.size == 1  # two pieces: below and above the fitted range
+    left, right = x[:gap[0]], x[gap[0] + 1:]
+    tx = transform(sketch.points["x"], "logit")
+    assert left[0] == pytest.approx(tx.min()) and left[-1] == pytest.approx(transform(sketch.fit.x_min, "logit"))
+    assert right[0] == pytest.approx(transform(sketch.fit.x_max, "logit")) and right[-1] == pytest.approx(tx.max())
+    y = np.asarray(dashed.y, dtype=float)
+    ok = ~np.isnan(x)
+    np.testing.assert_allclose(y[ok], sketch.fit.slope * x[ok] + sketch.fit.intercept, atol=1e-9)
+    assert "extrapolated" in dashed.name and "56.5–84.7%" in dashed.name
+    bands = _traces(fig, "band-extrapolated")
+    assert len(bands) == 2 and all(b.line.dash == "dash" for b in bands)
+    # inside the fitted range only: no dashed part
+    inside = sketch.points[~sketch.points["extrapolated"]]
+    fig_in = _build(sketch, groups=sorted(set(inside["group"])), sources=["testbed"])
+    assert split_range((0.6, 0.8), (0.5, 0.9)) == ((0.6, 0.8), [])
+    assert split_range((0.1, 0.95), (0.5, 0.9)) == ((0.5, 0.9), [(0.1, 0.5), (0.9, 0.95)])
+    assert split_range((0.01, 0.2), (0.5, 0.9)) == (None, [(0.01, 0.2)])
+    assert _traces(fig_in, "baseline")
+
+
+def test_extrapolated_points_say_so_in_their_hover(results):
+    a = analyse_shift(results, "imagenetv2", n_resamples=N_BOOT)
+    fig = _build(a)
+    by_id = a.points.set_index("model_id")
+    seen = 0
+    for t in _traces(fig, "points"):
+        flagged = by_id.loc[list(t.ids), "extrapolated"].to_numpy(dtype=bool)
+        noted = np.array(["⚠ extrapolated" in h for h in t.hovertext])
+        np.testing.assert_array_equal(noted, flagged)
+        seen += int(flagged.sum())
+        assert "Baseline models' ImageNet range: 56.5–84.7%" in t.hovertemplate
+    assert seen > 100 and by_id.loc["openclip-lowacc:rn50-yfcc15m-1m", "extrapolated"]
+
+
+@pytest.mark.parametrize(("units", "suffix", "value"), [("pts", "pts", 0.755), ("axis", "logit", 0.158),
+                                                         ("sd", "SD of logit residuals", 0.158 / 0.0186)])
+def test_hover_effective_robustness_in_the_chosen_unit(results, units, suffix, value):
+    a = analyse_shift(results, "imagenetv2", n_resamples=N_BOOT)
+    fig = _build(a, units=units, highlight="rn50-yfcc15m-1m")
+    ring = _one(fig, "highlight")
+    assert list(ring.ids) == ["openclip-lowacc:rn50-yfcc15m-1m"]
+    row = np.asarray(ring.customdata)[0]
+    assert row[_col("eff_rob")] == pytest.approx(value, rel=0.01)
+    assert row[_col("eff_rob_lo")] < row[_col("eff_rob")] < row[_col("eff_rob_hi")]
+    assert f" {suffix} [" in ring.hovertemplate
+    band = _one(_build(a, units=units, interval="band", highlight="rn50-yfcc15m-1m"), "highlight")
+    width = np.asarray(band.customdata)[0]
+    assert width[_col("eff_rob_hi")] - width[_col("eff_rob_lo")] < row[_col("eff_rob_hi")] - row[_col("eff_rob_lo")]
+    assert "band only" in band.hovertemplate
+
+
+def test_baseline_members_can_be_marked(sketch):
+    assert not _traces(_build(sketch), "members")
+    ring = _one(_build(sketch, mark_members=True), "members")
+    members = sketch.points[sketch.points["in_baseline"]]
+    assert len(ring.x) == len(members) == sketch.fit.n and f"({sketch.fit.n})" in ring.name
+    np.testing.assert_allclose(np.sort(ring.x), np.sort(transform(members["x"], "logit")))
 
 
 def test_band_is_shaded_and_contains_the_line(sketch):
@@ -193,18 +260,20 @@ def test_axis_titles():
 
 def test_zero_shot_fit_is_purple_and_fit_on_shown_zero_shot_models(sketch, all_sources):
     zs_points = sketch.points[sketch.points["group"] == ZERO_SHOT_GROUP]
-    zs = zero_shot_fit(sketch.points, "logit")
+    lines, _ = zero_shot_lines(sketch.points, "all", "logit", sketch.fit)
+    zs = lines[0].fit
     ref = fit_line(zs_points["x"], zs_points["y"], "logit")
-    assert zs is not None and (zs.slope, zs.intercept, zs.n) == pytest.approx((ref.slope, ref.intercept, ref.n))
-    fig = _build(sketch, zero_shot_fit=zs)
+    assert (zs.slope, zs.intercept, zs.n) == pytest.approx((ref.slope, ref.intercept, ref.n))
+    fig = _build(sketch, zero_shot_lines=lines)
     line = _one(fig, "zero-shot-fit")
     assert line.line.color == ZERO_SHOT_FIT_COLOR
     np.testing.assert_allclose(line.y, zs.slope * np.asarray(line.x) + zs.intercept, atol=1e-9)
+    assert line.x[0] == pytest.approx(transform(zs.x_min, "logit"))
     # only the models shown count: without OpenCLIP and the scaling-laws models fewer remain
     shown = sketch.points[shown_mask(sketch.points, sketch.points["group"].unique(), ["testbed", "timm"])]
     assert int((shown["group"] == ZERO_SHOT_GROUP).sum()) < 3
-    assert zero_shot_fit(shown, "logit") is None
-    assert not _traces(_build(sketch, zero_shot_fit=None), "zero-shot-fit")
+    assert zero_shot_lines(shown, "all", "logit", sketch.fit)[0] == []
+    assert not _traces(_build(sketch), "zero-shot-fit")
 
 
 def test_hidden_groups_and_sources_are_not_drawn(sketch, all_groups):
@@ -216,7 +285,8 @@ def test_hidden_groups_and_sources_are_not_drawn(sketch, all_groups):
     expect = sketch.points[shown_mask(sketch.points, shown_groups, ["testbed", "openclip"])]
     assert sorted(ids) == sorted(expect["model_id"])
     line = _one(fig, "baseline")
-    assert line.x[0] == pytest.approx(transform(expect["x"], "logit").min())
+    assert line.x[0] == pytest.approx(max(transform(expect["x"], "logit").min(), transform(sketch.fit.x_min, "logit")))
+    assert _one(fig, "baseline-extrapolated").x[0] == pytest.approx(transform(expect["x"], "logit").min())
     # nothing shown: lines still drawn over all points, no marker traces
     empty = _build(sketch, groups=[], sources=[])
     assert not _traces(empty, "points") and _traces(empty, "baseline")
@@ -337,7 +407,7 @@ def test_selection_maps_back_to_model_ids(sketch):
 
 
 def test_figure_serialises_and_has_legend_below(sketch):
-    fig = _build(sketch, error_bars=True, zero_shot_fit=zero_shot_fit(sketch.points, "logit"))
+    fig = _build(sketch, error_bars=True, zero_shot_lines=zero_shot_lines(sketch.points, "data", "logit", sketch.fit)[0])
     spec = json.loads(fig.to_json())
     assert spec["layout"]["height"] == 650
     legend = spec["layout"]["legend"]
@@ -369,8 +439,8 @@ def test_uploaded_models_are_named_your_models_and_drawn_last(results):
     assert last.name == YOUR_MODELS and last.marker.symbol == GROUP_SYMBOLS[YOUR_MODELS] == "x"
     assert last.marker.color == GROUP_COLORS[YOUR_MODELS]
     assert sorted(last.ids) == sorted(mine.results.models["model_id"])
-    assert set(last.hovertext) == {"Your models"}
-    published = {s.split("<br>")[0] for t in points[:-1] for s in t.hovertext}
+    assert {h.split(" · ")[0] for h in last.hovertext} == {"Your models"}
+    published = {s.split("<br>")[0].split(" · ")[0] for t in points[:-1] for s in t.hovertext}
     assert published == {SOURCE_LABELS[s] for s in set(a.points["source"]) - {UPLOAD_SOURCE}}
     hover = {i: h for t in points[:-1] for i, h in zip(t.ids, t.hovertext)}
     assert hover["testbed:vit_b_32_clip_zeroshot"].startswith("ImageNet testbed<br>also in: ")

@@ -46,6 +46,16 @@ def _fits(at: AppTest) -> dict[str, dict[str, str]]:
     return {col: table[col].to_dict() for col in table.columns}
 
 
+def _lines(at: AppTest) -> dict[str, dict[str, Any]]:
+    """The zero-shot lines table (with the baseline's row) by line label."""
+    tables = [d.value for d in at.dataframe if "Line" in d.value.columns]
+    return {} if not tables else tables[0].set_index("Line").to_dict("index")
+
+
+def _model_tables(at: AppTest) -> list:
+    return [d.value for d in at.dataframe if "Model" in d.value.columns]
+
+
 def _text(at: AppTest) -> str:
     parts = [e.value for kind in ("caption", "markdown", "subheader", "info", "error", "warning")
              for e in at.get(kind) if isinstance(getattr(e, "value", None), str)]
@@ -69,7 +79,9 @@ def test_default_is_the_seed_imagenetv2_figure(default_app: AppTest, results: Re
     spec = _spec(at)
     assert spec["layout"]["yaxis"]["title"]["text"] == "ImageNetV2 top-1 (%)"
     assert _traces(spec, "baseline") and _traces(spec, "band") and _traces(spec, "diagonal")
-    assert fits["Zero-shot"]["n"] != "–" and _traces(spec, "zero-shot-fit")
+    lines = _lines(at)
+    assert set(lines) == {"Baseline", "OpenAI CLIP"} and _traces(spec, "zero-shot-fit")
+    assert lines["Baseline"]["n"] == 85 and lines["OpenAI CLIP"]["n"] == 9  # the nine OpenAI checkpoints
     assert "Select points with the box or lasso tool" in _text(at)
     assert dict(at.query_params) == {}
 
@@ -129,11 +141,12 @@ def test_each_control_changes_the_view_and_the_url(default_app: AppTest, widget:
         assert "OLS in probit space" in _text(at)
     elif param in ("baseline", "fit"):
         assert fits["Baseline"]["n"] != before_fits["Baseline"]["n"]
-        assert fits["Zero-shot"] == before_fits["Zero-shot"]
+        assert _lines(at)["OpenAI CLIP"]["slope"] == _lines(default_app)["OpenAI CLIP"]["slope"]
     elif param == "groups":
         names = {t["name"] for t in _traces(spec, "points")}
         assert names == {"Standard training", "Trained with more data"}
-        assert fits["Zero-shot"]["n"] == "–" and not _traces(spec, "zero-shot-fit")
+        assert "OpenAI CLIP" not in _lines(at) and not _traces(spec, "zero-shot-fit")
+        assert "No line for: OpenAI CLIP (0 model(s), a line needs 3)" in _text(at)
     elif param == "sources":
         n = sum(len(t["ids"]) for t in _traces(spec, "points"))
         assert n < sum(len(t["ids"]) for t in _traces(before_spec, "points"))
@@ -145,7 +158,7 @@ def test_each_control_changes_the_view_and_the_url(default_app: AppTest, widget:
     elif param == "search":
         ring = _traces(spec, "highlight")
         assert len(ring) == 1 and len(ring[0]["ids"]) >= 2
-        assert "Search matches" in _text(at) and len(at.dataframe) == 1
+        assert "Search matches" in _text(at) and len(_model_tables(at)) == 1
 
 
 def test_class_matched_x_axis(results: Results) -> None:
@@ -293,3 +306,52 @@ def test_axis_ranges_selection_and_paper_style_live_in_the_link(results: Results
     at.toggle(key=f"{PAGE}.xr.fixed").set_value(False).run()
     assert "xr" not in at.query_params
 
+
+
+@pytest.mark.parametrize(("widget", "param", "value"), [
+    ("radio", "units", "axis"), ("radio", "interval", "band"), ("selectbox", "zsline", "data"),
+    ("toggle", "members", True)])
+def test_uncertainty_controls_change_the_view_and_the_url(default_app: AppTest, widget: str, param: str,
+                                                          value: Any) -> None:
+    before = _spec(default_app)
+    at = _run()
+    getattr(at, widget)(key=_key(param)).set_value(value).run()
+    assert not at.exception and not at.error
+    assert at.query_params[param] == ("1" if value is True else value)
+    spec = _spec(at)
+    assert spec != before
+    if param == "units":
+        assert "logit [" in _traces(spec, "points")[0]["hovertemplate"]
+    elif param == "interval":
+        assert "bootstrap band only" in _traces(spec, "points")[0]["hovertemplate"]
+        assert "model's ImageNet accuracy alone" in _text(at)
+    elif param == "zsline":
+        lines = _lines(at)
+        assert len(lines) > 5 and "OpenAI WIT" in lines and "LAION-2B" in lines
+        assert len(_traces(spec, "zero-shot-fit")) == len(lines) - 1
+    else:
+        assert len(_traces(spec, "members")) == 1 and not _traces(before, "members")
+
+
+def test_seed_view_from_a_link(results: Results) -> None:
+    """ImageNetV2 on logit axes in logit units: the 1M-image RN50 point is flagged extrapolated, its ER
+    in the selection-free search table is +0.158 logit, and the OpenAI line carries its slope test."""
+    at = _run({"shift": "imagenetv2", "units": "axis", "search": "rn50-yfcc15m-1m", "zsline": "openai"})
+    assert not at.warning and not at.error
+    table = _model_tables(at)[0].set_index("model_id")
+    row = table.loc["openclip-lowacc:rn50-yfcc15m-1m"]
+    assert row["Eff. robustness (logit)"] == pytest.approx(0.158, abs=0.0015) and bool(row["Extrapolated"])
+    lines = _lines(at)
+    a = analyse_shift(results, "imagenetv2", n_resamples=1)
+    assert lines["Baseline"]["slope"] == pytest.approx(a.fit.slope)
+    openai = lines["OpenAI CLIP"]
+    assert openai["p"] < 0.05 and openai["slope − baseline"] > 0 and openai["df"] == openai["n"] + a.fit.n - 4
+    assert "Paternoster" in _text(at)
+
+
+def test_search_line_and_unknown_line_choice() -> None:
+    at = _run({"zsline": "search", "search": "laion2b"})
+    lines = _lines(at)
+    assert "Search matches" in lines and lines["Search matches"]["n"] >= 10
+    at = _run({"zsline": "purple"})
+    assert len(at.warning) == 1 and at.selectbox(key=_key("zsline")).value == "openai"

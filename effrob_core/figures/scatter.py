@@ -17,18 +17,21 @@ import pandas as pd
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
-from ..baseline import LinearFit, fit_line
+from ..baseline import BootstrapFit, LinearFit
 from ..checkpoints import also_in_text
 from ..datasets import AVERAGE, EVAL_SETS, MAIN_SHIFTS
+from ..er_units import ER_UNITS, er_in_units, unit_suffix
 from ..intervals import TESTBED_CONFIDENCE
 from ..robustness import ShiftAnalysis, x_key
 from ..transforms import Transform, inverse, transform
 from ..uncertainty import ER_INTERVALS
+from ..zero_shot import ZeroShotLine
 from .style import (
     BASELINE_COLOR,
     GROUP_COLORS,
     GROUP_SYMBOLS,
     ZERO_SHOT_FIT_COLOR,
+    category_colors,
     escape_html,
     escape_text,
     padded_range,
@@ -37,8 +40,6 @@ from .style import (
 )
 
 ZERO_SHOT_GROUP = "Zero-shot image-text"
-#: Fewest models a line is fit on (as :func:`effrob_core.baseline.fit_line` requires).
-MIN_FIT_MODELS = 3
 #: Highlighted models are labelled by name only when at most this many match (else outlined only).
 MAX_LABELS = 15
 MARKER_SIZE = 6.5
@@ -96,17 +97,6 @@ def highlight_mask(points: pd.DataFrame, query: str) -> NDArray[np.bool_]:
     return hit.to_numpy()
 
 
-def zero_shot_fit(points: pd.DataFrame, kind: Transform) -> LinearFit | None:
-    """Line fit on the zero-shot image-text models among ``points``; None when fewer than 3 (or no spread)."""
-    zs = points[points["group"] == ZERO_SHOT_GROUP]
-    if len(zs) < MIN_FIT_MODELS:
-        return None
-    try:
-        return fit_line(zs["x"].to_numpy(), zs["y"].to_numpy(), kind)
-    except ValueError:  # all at one ImageNet accuracy
-        return None
-
-
 def selected_model_ids(selection_points: Sequence[Mapping[str, Any]]) -> list[str]:
     """Model ids of the points in a plotly selection (each point's ``id``), unique, in selection order.
 
@@ -116,29 +106,39 @@ def selected_model_ids(selection_points: Sequence[Mapping[str, Any]]) -> list[st
     return list(dict.fromkeys(ids))
 
 
-#: Columns of a point's numeric hover data (``customdata``), in percent: accuracies with their
-#: intervals, effective robustness with its interval, relative robustness.
+#: Columns of a point's numeric hover data (``customdata``): accuracies with their intervals in percent,
+#: effective robustness with its interval in the chosen unit, relative robustness in points.
 HOVER_COLUMNS = ("x", "x_lo", "x_hi", "y", "y_lo", "y_hi", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob")
+#: What an extrapolated point adds to its source label (kept short: it travels once per such point).
+EXTRAPOLATED_NOTE = " · ⚠ extrapolated"
 
 
-def _point_data(p: pd.DataFrame) -> dict[str, Any]:
-    """Per-point data of a marker trace: model ids (``ids``, for selections), escaped names (``text``)
-    and source labels with the other rows of the same checkpoint (``hovertext``), and the hover
-    numbers (percent) as one numeric array, which plotly sends as compact binary instead of a text
-    array per point.
+def _point_data(p: pd.DataFrame, units: str, kind: Transform, interval: str) -> dict[str, Any]:
+    """Per-point data of a marker trace: model ids (``ids``, for selections), escaped names (``text``),
+    source labels with the extrapolation note where it applies and the other rows of the same
+    checkpoint (``hovertext``), and the hover numbers as one numeric array, which plotly sends as
+    compact binary instead of a text array per point.
     """
+    pct = 100 * p[["x", "x_lo", "x_hi", "y", "y_lo", "y_hi"]].to_numpy(dtype=float)
+    er = er_in_units(p, units, kind, interval).to_numpy(dtype=float)
+    rest = 100 * p[["rel_rob"]].to_numpy(dtype=float)
     source = escape_html(source_labels(p["source"]))
+    flagged = p["extrapolated"].to_numpy(dtype=bool)
+    if flagged.any():
+        source = np.where(flagged, source + EXTRAPOLATED_NOTE, source).astype(object)
     also = escape_html(also_in_text(p))
     return dict(ids=p["model_id"].astype(str).to_numpy(dtype=object), text=escape_html(p["display_name"]),
                 hovertext=np.where(also != "", source + "<br>" + also, source),
-                customdata=100 * p[list(HOVER_COLUMNS)].to_numpy(dtype=float).reshape(len(p), len(HOVER_COLUMNS)))
+                customdata=np.concatenate([pct, er, rest], axis=1).reshape(len(p), len(HOVER_COLUMNS)))
 
 
-def _hovertemplate(group: str, shift: str, has_y_interval: bool, confidence: float, level: float,
-                   x_name: str = "ImageNet") -> str:
-    """Hover text of a group's points: name, group and source, accuracies with intervals, robustness."""
+def _hovertemplate(group: str, shift: str, has_y_interval: bool, confidence: float, units: str, kind: Transform,
+                   interval: str, fit: LinearFit, x_name: str = "ImageNet") -> str:
+    """Hover text of a group's points: name, group and source (and the extrapolation note), accuracies
+    with intervals, effective robustness in the chosen unit with its interval, relative robustness."""
     c = {name: f"customdata[{i}]" for i, name in enumerate(HOVER_COLUMNS)}
     ci = f"{100 * confidence:g}% CI"
+    fmt = ER_UNITS[units].fmt
     y_part = f"%{{{c['y']}:.2f}}%" + (
         f" [%{{{c['y_lo']}:.2f}}, %{{{c['y_hi']}:.2f}}]" if has_y_interval else "")
     return (
@@ -146,8 +146,9 @@ def _hovertemplate(group: str, shift: str, has_y_interval: bool, confidence: flo
         f"{escape_text(group)} · %{{hovertext}}<br>"
         f"{escape_text(x_name)}: %{{{c['x']}:.2f}}% [%{{{c['x_lo']}:.2f}}, %{{{c['x_hi']}:.2f}}] ({ci})<br>"
         f"{escape_text(shift_label(shift))}: {y_part}" + (f" ({ci})" if has_y_interval else "") + "<br>"
-        f"Effective robustness: %{{{c['eff_rob']}:+.2f}} pts "
-        f"[%{{{c['eff_rob_lo']}:+.2f}}, %{{{c['eff_rob_hi']}:+.2f}}] ({ER_INTERVALS['total'].short})<br>"
+        f"Effective robustness: %{{{c['eff_rob']}:{fmt}}} {escape_text(unit_suffix(units, kind))} "
+        f"[%{{{c['eff_rob_lo']}:{fmt}}}, %{{{c['eff_rob_hi']}:{fmt}}}] ({escape_text(ER_INTERVALS[interval].short)})<br>"
+        f"Baseline models' ImageNet range: {100 * fit.x_min:.1f}–{100 * fit.x_max:.1f}% (⚠ extrapolated outside)<br>"
         f"Relative robustness: %{{{c['rel_rob']}:+.2f}} pts<extra></extra>"
     )
 
@@ -169,10 +170,95 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r}, {g}, {b}, {alpha})"
 
 
-def _line_grid(x_range_acc: tuple[float, float], kind: Transform) -> NDArray[np.float64]:
+def _line_grid(x_range_acc: tuple[float, float], kind: Transform, points: int = LINE_POINTS) -> NDArray[np.float64]:
     """Accuracies evenly spaced in transformed units between the two ends (inclusive)."""
     t0, t1 = transform(np.asarray(x_range_acc, dtype=float), kind)
-    return inverse(np.linspace(t0, t1, LINE_POINTS), kind)
+    return inverse(np.linspace(t0, t1, points), kind)
+
+
+def split_range(drawn: tuple[float, float], fitted: tuple[float, float]) -> tuple[
+        tuple[float, float] | None, list[tuple[float, float]]]:
+    """The part of the ``drawn`` x range (accuracies) inside the ``fitted`` range, and the parts outside it.
+
+    A line is solid over the first (interpolation) and dashed over the others (extrapolation).
+    """
+    lo, hi = drawn
+    f_lo, f_hi = fitted
+    inside = (max(lo, f_lo), min(hi, f_hi))
+    outside = [(lo, min(hi, f_lo))] if lo < f_lo else []
+    outside += [(max(lo, f_hi), hi)] if hi > f_hi else []
+    return (inside if inside[0] < inside[1] else None), [r for r in outside if r[0] < r[1]]
+
+
+def _segments(drawn: tuple[float, float], fitted: tuple[float, float], kind: Transform) -> tuple[
+        NDArray[np.float64] | None, list[NDArray[np.float64]]]:
+    """Grids (accuracies) of the solid part and of each dashed part of a line over ``drawn``."""
+    inside, outside = split_range(drawn, fitted)
+    span = float(np.ptp(transform(np.asarray(drawn, dtype=float), kind))) or 1.0
+    def grid(r: tuple[float, float]) -> NDArray[np.float64]:
+        width = float(np.ptp(transform(np.asarray(r, dtype=float), kind)))
+        return _line_grid(r, kind, max(2, int(np.ceil(LINE_POINTS * width / span))))
+    return (None if inside is None else grid(inside)), [grid(r) for r in outside]
+
+
+def _joined(grids: list[NDArray[np.float64]], values: list[NDArray[np.float64]]) -> tuple[
+        NDArray[np.float64], NDArray[np.float64]]:
+    """Several line pieces as one trace's x and y, separated by NaN (plotly leaves a gap there)."""
+    gap = np.array([np.nan])
+    xs = [part for g in grids for part in (g, gap)][:-1]
+    ys = [part for v in values for part in (v, gap)][:-1]
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def _line_traces(fit: LinearFit, drawn: tuple[float, float], color: str, name: str, short: str, meta: str,
+                 hover: str, legendgroup: str, legend_extrapolated: bool = True) -> list[go.Scatter]:
+    """A fitted line: solid over the x range of its models, dashed (extrapolated) beyond; the dashed part
+    has a legend entry of its own when ``legend_extrapolated`` (or when there is no solid part)."""
+    kind = fit.transform
+    inside, outside = _segments(drawn, (fit.x_min, fit.x_max), kind)
+    traces = []
+    if inside is not None:
+        traces.append(go.Scatter(
+            x=transform(inside, kind), y=fit.slope * transform(inside, kind) + fit.intercept, mode="lines",
+            line=dict(color=color, width=2.5), name=name, legendgroup=legendgroup, hovertemplate=hover, meta=meta))
+    if outside:
+        tx, ty = _joined([transform(g, kind) for g in outside],
+                         [fit.slope * transform(g, kind) + fit.intercept for g in outside])
+        beyond = f"extrapolated beyond its models' ImageNet {100 * fit.x_min:.1f}–{100 * fit.x_max:.1f}%"
+        traces.append(go.Scatter(
+            x=tx, y=ty, mode="lines", line=dict(color=color, width=1.8, dash="dash"),
+            name=f"{short}, {beyond}" if inside is not None else f"{name}, {beyond}",
+            legendgroup=legendgroup, showlegend=legend_extrapolated or inside is None,
+            hovertemplate=hover.replace("<extra>", " (extrapolated)<extra>", 1),
+            meta=f"{meta}-extrapolated"))
+    return traces
+
+
+def _band_traces(boot: BootstrapFit, fit: LinearFit, drawn: tuple[float, float], level: float) -> list[go.Scatter]:
+    """The bootstrap band: shaded over the fitted range, lighter with dashed edges beyond it."""
+    kind = fit.transform
+    inside, outside = _segments(drawn, (fit.x_min, fit.x_max), kind)
+    traces = []
+    label = f"{100 * level:g}% bootstrap band"
+    for part, meta in ([(inside, "band")] if inside is not None else []) + [(g, "band-extrapolated") for g in outside]:
+        tgrid = transform(part, kind)
+        lo, hi = boot.band(part, level)
+        solid = meta == "band"
+        traces.append(go.Scatter(
+            x=np.concatenate([tgrid, tgrid[::-1]]), y=np.concatenate([transform(hi, kind), transform(lo, kind)[::-1]]),
+            fill="toself", fillcolor=_rgba(BASELINE_COLOR, 0.18 if solid else 0.07),
+            line=dict(width=0) if solid else dict(width=0.8, color=_rgba(BASELINE_COLOR, 0.6), dash="dash"),
+            mode="lines", name=label if solid or inside is None else f"{label}, extrapolated", hoverinfo="skip",
+            legendgroup="baseline-band", showlegend=solid or (inside is None and part is outside[0]), meta=meta))
+    return traces
+
+
+def zero_shot_colors(lines: Sequence[ZeroShotLine]) -> dict[str, str]:
+    """Purple for a single zero-shot line (the seed figure's); one palette colour per line otherwise."""
+    labels = [ln.label for ln in lines]
+    if len(labels) == 1:
+        return {labels[0]: ZERO_SHOT_FIT_COLOR}
+    return category_colors(labels, {})
 
 
 def robustness_scatter(
@@ -181,13 +267,16 @@ def robustness_scatter(
     shown_sources: Iterable[str],
     highlight: str = "",
     error_bars: bool = False,
-    zero_shot_fit: LinearFit | None = None,
+    zero_shot_lines: Sequence[ZeroShotLine] = (),
     height: int = 650,
     confidence: float = TESTBED_CONFIDENCE,
     level: float = 0.95,
     x_limits: tuple[float, float] | None = None,
     y_limits: tuple[float, float] | None = None,
     selected_ids: Sequence[str] = (),
+    units: str = "pts",
+    interval: str = "total",
+    mark_members: bool = False,
 ) -> go.Figure:
     """Scatter of the analysis's points (shown groups and sources) with the baseline, its band and y = x.
 
@@ -196,9 +285,13 @@ def robustness_scatter(
     chart's selection (a selection restored from a link). Legend clicks do not hide groups: which
     groups are shown is the page's control (and the link's), and the legend always lists exactly those.
 
-    ``highlight`` enlarges and outlines the models whose name or id contains it; ``zero_shot_fit``
-    (if given) is drawn in purple over the same x-range as the baseline. ``confidence`` and
-    ``level`` label the hover intervals and must match those the analysis was computed with.
+    Every fitted line (baseline, band, ``zero_shot_lines``) is drawn over the x range of the shown
+    points, solid over the range of the models it was fit on and dashed beyond; with more than
+    ``MAX_BOTTOM_LEGEND_LINES`` zero-shot lines, those are drawn over their own range only. ``highlight``
+    enlarges and outlines the models whose name or id contains it; ``mark_members`` rings the shown
+    models the baseline was fit on. Hover shows effective robustness in ``units``
+    (:data:`effrob_core.er_units.ER_UNITS`) with its ``interval`` and flags extrapolated values.
+    ``confidence`` and ``level`` label the hover intervals and must match those of the analysis.
     """
     kind = analysis.transform
     pts = analysis.points
@@ -216,28 +309,25 @@ def robustness_scatter(
     y_range = padded_range(kind, pd.concat(ys).dropna()) if y_limits is None else axis_limits(y_limits, kind)
     chosen = set(selected_ids)
 
-    # Lines over the x-range of the shown points (in accuracy).
-    grid = _line_grid((float(extent["x"].min()), float(extent["x"].max())), kind)
-    tgrid = transform(grid, kind)
-    lo, hi = analysis.boot.band(grid, level)
-    fig.add_trace(go.Scatter(
-        x=np.concatenate([tgrid, tgrid[::-1]]), y=np.concatenate([transform(hi, kind), transform(lo, kind)[::-1]]),
-        fill="toself", fillcolor=_rgba(BASELINE_COLOR, 0.18), line=dict(width=0), mode="lines",
-        name=f"{100 * level:g}% bootstrap band", hoverinfo="skip", legendgroup="baseline-band",
-        meta="band"))
-    fig.add_trace(go.Scatter(
-        x=tgrid, y=transform(analysis.fit.predict(grid), kind), mode="lines",
-        line=dict(color=BASELINE_COLOR, width=2.5),
-        name=f"Baseline fit ({escape_text(analysis.baseline)}, n={analysis.fit.n})",
-        hovertemplate=(f"Baseline: slope {analysis.fit.slope:.4f}, intercept {analysis.fit.intercept:.4f}"
-                       "<extra></extra>"), meta="baseline"))
-    if zero_shot_fit is not None:
-        fig.add_trace(go.Scatter(
-            x=tgrid, y=transform(zero_shot_fit.predict(grid), kind), mode="lines",
-            line=dict(color=ZERO_SHOT_FIT_COLOR, width=2.5),
-            name=f"Zero-shot fit (n={zero_shot_fit.n})",
-            hovertemplate=(f"Zero-shot fit: slope {zero_shot_fit.slope:.4f}, intercept "
-                           f"{zero_shot_fit.intercept:.4f}<extra></extra>"), meta="zero-shot-fit"))
+    # Lines over the x-range of the shown points (in accuracy), solid where fitted.
+    drawn = (float(extent["x"].min()), float(extent["x"].max()))
+    fit = analysis.fit
+    for trace in _band_traces(analysis.boot, fit, drawn, level):
+        fig.add_trace(trace)
+    base_name = f"Baseline fit ({escape_text(analysis.baseline)}, n={fit.n})"
+    for trace in _line_traces(fit, drawn, BASELINE_COLOR, base_name, "Baseline", "baseline",
+                              f"Baseline: slope {fit.slope:.4f}, intercept {fit.intercept:.4f}<extra></extra>",
+                              "baseline"):
+        fig.add_trace(trace)
+    colors = zero_shot_colors(zero_shot_lines)
+    for ln in zero_shot_lines:  # one line, or one per training-data group
+        name = f"Zero-shot fit: {escape_text(ln.label)} (n={ln.fit.n})"
+        hover = (f"{escape_text(ln.label)}: slope {ln.fit.slope:.4f}, intercept {ln.fit.intercept:.4f}, "
+                 f"n={ln.fit.n}<extra></extra>")
+        for trace in _line_traces(ln.fit, drawn, colors[ln.label], name, f"{escape_text(ln.label)} line",
+                                  "zero-shot-fit", hover,
+                                  f"zero-shot:{ln.label}", legend_extrapolated=len(zero_shot_lines) == 1):
+            fig.add_trace(trace)
     diag = np.array([min(x_range[0], y_range[0]), max(x_range[1], y_range[1])])
     fig.add_trace(go.Scatter(
         x=diag, y=diag, mode="lines", line=dict(color="#444444", width=1.2, dash="dash"), name="y = x",
@@ -260,14 +350,24 @@ def robustness_scatter(
             legendgroup=group, meta="points",
             marker=dict(color=color, symbol=symbol, size=size, opacity=0.7,
                         line=dict(color="white", width=0.5)),
-            **_point_data(p),
-            hovertemplate=_hovertemplate(group, analysis.shift, has_y_interval, confidence, level, x_name),
+            **_point_data(p, units, kind, interval),
+            hovertemplate=_hovertemplate(group, analysis.shift, has_y_interval, confidence, units, kind, interval,
+                                         fit, x_name),
             error_x=_error(x, p["x_lo"].to_numpy(dtype=float), p["x_hi"].to_numpy(dtype=float), kind, color,
                            error_bars),
             error_y=_error(y, p["y_lo"].to_numpy(dtype=float), p["y_hi"].to_numpy(dtype=float), kind, color,
                            error_bars and has_y_interval),
             **({"selectedpoints": np.flatnonzero(p["model_id"].isin(chosen).to_numpy()).tolist()} if chosen else {}),
         ))
+
+    # Baseline members (optional): red rings around the shown models the line was fit on.
+    members = shown[shown["in_baseline"].to_numpy(dtype=bool)] if mark_members else shown.iloc[:0]
+    if len(members):
+        fig.add_trace(go.Scattergl(
+            x=transform(members["x"].to_numpy(dtype=float), kind), y=transform(members["y"].to_numpy(dtype=float), kind),
+            mode="markers", name=f"Baseline fit models ({len(members)})", hoverinfo="skip", meta="members",
+            marker=dict(symbol="circle-open", size=MARKER_SIZE + 5, color=BASELINE_COLOR,
+                        line=dict(width=1.3, color=BASELINE_COLOR))))
 
     # Highlighted (searched) models: black rings on top, labelled when few.
     if hit.any():
@@ -277,8 +377,9 @@ def robustness_scatter(
             mode="markers", name=f"Matches “{escape_text(highlight.strip())}” ({len(h)})",
             marker=dict(symbol="circle-open", size=MARKER_SIZE * HIGHLIGHT_SCALE + 6, color="black",
                         line=dict(width=2, color="black")),
-            **_point_data(h),
-            hovertemplate=_hovertemplate("Search match", analysis.shift, has_y_interval, confidence, level, x_name),
+            **_point_data(h, units, kind, interval),
+            hovertemplate=_hovertemplate("Search match", analysis.shift, has_y_interval, confidence, units, kind,
+                                         interval, fit, x_name),
             meta="highlight"))
         if len(h) <= MAX_LABELS:
             # labels in turn above-right, below-left, below-right, above-left of their points (in order of
