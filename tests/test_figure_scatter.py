@@ -164,7 +164,7 @@ def test_lines_are_dashed_beyond_the_models_they_were_fit_on(sketch):
     y = np.asarray(dashed.y, dtype=float)
     ok = ~np.isnan(x)
     np.testing.assert_allclose(y[ok], sketch.fit.slope * x[ok] + sketch.fit.intercept, atol=1e-9)
-    assert "extrapolated" in dashed.name and "56.5–84.7%" in dashed.name
+    assert dashed.name == "Baseline, extrapolated" and "56.5–84.7%" in dashed.hovertemplate
     bands = _traces(fig, "band-extrapolated")
     assert len(bands) == 2 and all(b.line.dash == "dash" for b in bands)
     # inside the fitted range only: no dashed part
@@ -407,13 +407,22 @@ def test_selection_maps_back_to_model_ids(sketch):
 
 
 def test_figure_serialises_and_has_legend_below(sketch):
-    fig = _build(sketch, error_bars=True, zero_shot_lines=zero_shot_lines(sketch.points, "data", "logit", sketch.fit)[0])
+    fig = _build(sketch, error_bars=True, zero_shot_lines=zero_shot_lines(sketch.points, "openai", "logit", sketch.fit)[0])
     spec = json.loads(fig.to_json())
-    assert spec["layout"]["height"] == 650
+    # the plot keeps its 650 px; the figure grows by the legend rows beyond two
+    entries = sum(1 for t in spec["data"] if t.get("showlegend", True))
+    extra = spec["layout"]["margin"]["b"] - 120
+    assert extra == 22 * max(0, -(-entries // 4) - 2) and spec["layout"]["height"] == 650 + extra
     legend = spec["layout"]["legend"]
     # below the plot: at the bottom of the figure, in the bottom margin kept for it
     assert legend["orientation"] == "h" and legend["yref"] == "container" and legend["y"] == 0
     assert legend["yanchor"] == "bottom" and spec["layout"]["margin"]["b"] >= 100
+    # one line per training-data group: the legend moves to the right, lines stay within their models
+    lines = zero_shot_lines(sketch.points, "data", "logit", sketch.fit)[0]
+    many = json.loads(_build(sketch, zero_shot_lines=lines).to_json())
+    assert many["layout"]["legend"]["orientation"] == "v" and many["layout"]["legend"]["x"] > 1
+    drawn = [t for t in many["data"] if t.get("meta") == "zero-shot-fit"]
+    assert len(drawn) == len(lines) and not [t for t in many["data"] if t.get("meta") == "zero-shot-fit-extrapolated"]
 
 
 def test_one_source_label_mapping_names_every_source(results):

@@ -49,7 +49,14 @@ LINE_POINTS = 200
 MAX_TICKS = 11
 #: Room under the plot for the tick labels, the x title and two rows of legend (pixels).
 LEGEND_MARGIN = 120
-_LABEL_OFFSETS = ((24, -26), (-24, 26), (24, 26), (-24, -26))  # pixels from a point to its label
+#: Height of one more row of legend below the plot (pixels), and legend entries per row (about).
+LEGEND_ROW = 22
+LEGEND_PER_ROW = 4
+#: Pixels from a point to its label: in turn above-left and below-right, across the rising trend the
+#: points lie on, so that neighbouring labels along the trend do not sit next to the wrong point.
+_LABEL_OFFSETS = ((-30, -30), (30, 30), (-50, -50), (50, 50))
+#: Above this many zero-shot lines the legend moves to the right of the plot, one entry per row.
+MAX_BOTTOM_LEGEND_LINES = 2
 FALLBACK_COLOR = "#555555"
 
 
@@ -224,12 +231,12 @@ def _line_traces(fit: LinearFit, drawn: tuple[float, float], color: str, name: s
     if outside:
         tx, ty = _joined([transform(g, kind) for g in outside],
                          [fit.slope * transform(g, kind) + fit.intercept for g in outside])
-        beyond = f"extrapolated beyond its models' ImageNet {100 * fit.x_min:.1f}–{100 * fit.x_max:.1f}%"
         traces.append(go.Scatter(
             x=tx, y=ty, mode="lines", line=dict(color=color, width=1.8, dash="dash"),
-            name=f"{short}, {beyond}" if inside is not None else f"{name}, {beyond}",
+            name=f"{short}, extrapolated" if inside is not None else f"{name}, extrapolated",
             legendgroup=legendgroup, showlegend=legend_extrapolated or inside is None,
-            hovertemplate=hover.replace("<extra>", " (extrapolated)<extra>", 1),
+            hovertemplate=hover.replace("<extra>", f"<br>extrapolated beyond its models' x "
+                                                   f"{100 * fit.x_min:.1f}–{100 * fit.x_max:.1f}%<extra>", 1),
             meta=f"{meta}-extrapolated"))
     return traces
 
@@ -320,12 +327,17 @@ def robustness_scatter(
                               "baseline"):
         fig.add_trace(trace)
     colors = zero_shot_colors(zero_shot_lines)
+    # One line is drawn across the view (dashed where extrapolated); many (one per training-data group)
+    # are drawn over their own models' range only, or their extrapolations would fill the plot.
+    extrapolate = len(zero_shot_lines) <= MAX_BOTTOM_LEGEND_LINES
     for ln in zero_shot_lines:  # one line, or one per training-data group
-        name = f"Zero-shot fit: {escape_text(ln.label)} (n={ln.fit.n})"
+        name = (f"Zero-shot fit: {escape_text(ln.label)} (n={ln.fit.n})" if extrapolate
+                else f"{escape_text(ln.label)} (n={ln.fit.n})")
         hover = (f"{escape_text(ln.label)}: slope {ln.fit.slope:.4f}, intercept {ln.fit.intercept:.4f}, "
                  f"n={ln.fit.n}<extra></extra>")
-        for trace in _line_traces(ln.fit, drawn, colors[ln.label], name, f"{escape_text(ln.label)} line",
-                                  "zero-shot-fit", hover,
+        own = (max(drawn[0], ln.fit.x_min), min(drawn[1], ln.fit.x_max))
+        for trace in _line_traces(ln.fit, drawn if extrapolate else own, colors[ln.label], name,
+                                  f"{escape_text(ln.label)} line", "zero-shot-fit", hover,
                                   f"zero-shot:{ln.label}", legend_extrapolated=len(zero_shot_lines) == 1):
             fig.add_trace(trace)
     diag = np.array([min(x_range[0], y_range[0]), max(x_range[1], y_range[1])])
@@ -382,8 +394,7 @@ def robustness_scatter(
                                          interval, fit, x_name),
             meta="highlight"))
         if len(h) <= MAX_LABELS:
-            # labels in turn above-right, below-left, below-right, above-left of their points (in order of
-            # x), so that neighbouring matches do not write over each other
+            # labels in turn above-left and below-right of their points (in order of x), see _LABEL_OFFSETS
             order = np.argsort(h["x"].to_numpy(dtype=float), kind="stable")
             hx = transform(h["x"].to_numpy(dtype=float), kind)[order]
             hy = transform(h["y"].to_numpy(dtype=float), kind)[order]
@@ -401,14 +412,21 @@ def robustness_scatter(
     y_ticks = percent_ticks(kind, *np.clip(inverse(np.asarray(y_range), kind), 0, 1), max_ticks=MAX_TICKS)
     axis = dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, showline=True, linecolor="#222222",
                 mirror=True, ticks="outside", tickfont=dict(size=13), title_font=dict(size=15))
+    many = len(zero_shot_lines) > MAX_BOTTOM_LEGEND_LINES
+    fixed = dict(itemclick=False, itemdoubleclick=False)
+    if many:  # one entry per row at the right of the plot
+        legend, extra = dict(orientation="v", yanchor="top", y=1, xanchor="left", x=1.02, font=dict(size=11), **fixed), 0
+    else:  # below the plot, in a bottom margin that grows with the rows the entries need
+        entries = sum(1 for t in fig.data if t.showlegend is not False)
+        extra = LEGEND_ROW * max(0, int(np.ceil(entries / LEGEND_PER_ROW)) - 2)
+        legend = dict(orientation="h", yanchor="bottom", y=0.0, yref="container", xanchor="left", x=0,
+                      font=dict(size=12), **fixed)
     fig.update_layout(
-        height=height, template="simple_white", font=dict(size=13),
-        margin=dict(l=70, r=20, t=20, b=LEGEND_MARGIN),
+        height=height + extra, template="simple_white", font=dict(size=13),
+        margin=dict(l=70, r=20, t=20, b=LEGEND_MARGIN + extra),
         xaxis=dict(axis, title_text=x_title, range=list(x_range), tickvals=x_ticks[0], ticktext=x_ticks[1]),
         yaxis=dict(axis, title_text=y_title, range=list(y_range), tickvals=y_ticks[0], ticktext=y_ticks[1]),
-        legend=dict(orientation="h", yanchor="bottom", y=0.0, yref="container", xanchor="left", x=0, font=dict(size=12),
-                    itemclick=False, itemdoubleclick=False),
-        hoverlabel=dict(align="left"),
+        legend=legend, hoverlabel=dict(align="left"),
     )
     return fig
 
