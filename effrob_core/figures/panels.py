@@ -17,14 +17,17 @@ from plotly.subplots import make_subplots
 
 from ..robustness import ShiftAnalysis, x_key
 from ..transforms import inverse
-from .scatter import axis_titles, robustness_scatter, shift_label, shown_mask, zero_shot_fit
+from ..zero_shot import zero_shot_lines
+from .scatter import axis_titles, robustness_scatter, shift_label, shown_mask
 from .style import escape_text, percent_ticks
 
 #: Pixel height of one row of panels.
 ROW_HEIGHT = 340
 #: Legend names of the lines, the same in every panel (each panel's n is in its hover text and title).
-LINE_NAMES = {"band": "95% bootstrap band", "baseline": "Baseline fit (standard training)",
-              "zero-shot-fit": "Zero-shot fit", "diagonal": "y = x"}
+LINE_NAMES = {"band": "95% bootstrap band", "band-extrapolated": "95% bootstrap band, extrapolated",
+              "baseline": "Baseline fit (standard training)", "baseline-extrapolated": "Baseline, extrapolated",
+              "zero-shot-fit": "Zero-shot fit (all zero-shot shown)",
+              "zero-shot-fit-extrapolated": "Zero-shot fit, extrapolated", "diagonal": "y = x"}
 MAX_PANEL_TICKS = 7
 
 
@@ -66,8 +69,8 @@ def shift_panels(
     for i, a in enumerate(analyses):  # a handful of panels
         row, col = i // columns + 1, i % columns + 1
         shown = a.points[shown_mask(a.points, groups, sources)]
-        single = robustness_scatter(a, groups, sources, zero_shot_fit=zero_shot_fit(shown, kind) if zero_shot_line
-                                    else None)
+        lines = zero_shot_lines(shown, "all", kind, a.fit)[0] if zero_shot_line else []
+        single = robustness_scatter(a, groups, sources, zero_shot_lines=lines)
         for trace in single.data:
             name = LINE_NAMES.get(trace.meta, trace.name)
             trace.name, trace.legendgroup = name, name
