@@ -50,7 +50,8 @@ def app_pages() -> dict[str, str]:
 
 
 PAGES = app_pages()
-NAV = ["Effective robustness", "Shift panels", "Scaling", "Trajectories", "Models", "Data", "Your results"]
+NAV = ["Effective robustness", "Figures", "Shift panels", "ER against ER", "Scaling", "Trajectories", "Models", "Data",
+       "Your results"]
 
 
 def test_app_declares_the_pages():

@@ -87,3 +87,22 @@ def test_shift_panels_in_one_figure_and_one_link(open_app):
     assert shared.errors() == []
     assert len([t for t in restored["traces"] if t["name"] == "Baseline fit (standard training)"]) == 3
     shared.screenshot("synthetic-panels")
+
+
+def test_figures_page_and_every_card_link_in_a_fresh_browser(open_app):
+    from effrob_core.gallery import FIGURES
+
+    gallery = open_app("/figures")
+    assert gallery.errors() == [] and gallery.page_errors == []
+    links = gallery.page.get_by_role("link", name="Open the live view").evaluate_all(
+        "(els) => els.map(e => e.getAttribute('href'))")
+    assert links == [f.link() for f in FIGURES.values()] and len(links) >= 8
+    gallery.screenshot("figures-page")
+    for figure in FIGURES.values():  # every card, each in a new browser context
+        app = open_app(figure.link())
+        chart = app.chart()
+        assert app.errors() == [], (figure.key, app.errors())
+        assert app.page_errors == [], (figure.key, app.page_errors)
+        assert not [w for w in app.warnings() if "Link parameter" in w or "Ignored" in w], (figure.key, app.warnings())
+        assert chart["n_marker_points"] > 0 or chart["n_svg_points"] > 0, figure.key
+        app.screenshot(f"card-{figure.key}")
