@@ -18,7 +18,7 @@ from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import OTHER_SHIFT_CHOICES, SET_CHOICES, SHIFT_CHOICES, ShiftAnalysis, analyse_shift
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
-from pages.common import init_state, key, page_results, show_share_link, state, sync_url
+from pages.common import init_state, key, page_results, show_share_link, state, sync_url, view_cache
 
 PAGE = "ervser"
 N_RESAMPLES = 200  # the bands are not drawn here; the intervals are not used
@@ -30,7 +30,7 @@ TESTBED_FIT_RANGE = (55.0, 100.0)
 DEFAULT_GROUPS = ["Robustness intervention", "Trained with more data", "Zero-shot image-text"]
 
 
-@st.cache_data(show_spinner="Fitting both baselines…", max_entries=32)
+@view_cache(show_spinner="Fitting both baselines…", max_entries=32)
 def cached_analysis(_results: Results, results_key: str, shift: str, kind: str, baseline: str,
                     fit_range: tuple[float, float] | None) -> ShiftAnalysis:
     """``analyse_shift`` for one axis of the view."""

@@ -12,10 +12,14 @@ import streamlit as st
 
 from effrob_core.gallery import FIGURES, Comparison, compare
 from effrob_core.results import Results
-from pages.common import page_results, plain
+from effrob_core.viewstate import Param
+from pages.common import init_state, key, page_results, plain, show_share_link, sync_url, view_cache
+
+PAGE = "figures"
+PARAMS = [Param("q", "", "text")]
 
 
-@st.cache_data(show_spinner="Recomputing the published numbers…", max_entries=4)
+@view_cache(show_spinner="Recomputing the published numbers…", max_entries=4)
 def cached_comparisons(_results: Results, results_key: str) -> dict[str, Comparison]:
     """The "published | effrob" table of every figure, computed once per results."""
     return {key: compare(_results, figure) for key, figure in FIGURES.items()}
@@ -28,7 +32,16 @@ st.title("Figures")
 st.caption(f"{len(FIGURES)} published figures, each reproduced by a live view of this app: open it to explore "
            "the same data with every control at hand. Where the paper or its code prints numbers, they stand "
            "beside what effrob computes from the results now.")
-for figure in FIGURES.values():  # a dozen cards
+init_state(PAGE, PARAMS)
+needle = st.text_input("Filter figures", key=key(PAGE, PARAMS[0]), placeholder="e.g. Taori, scaling, ImageNet-A",
+                       help="Case-insensitive text in a figure's title, citation or description.").strip().lower()
+shown = [f for f in FIGURES.values()
+         if not needle or needle in f"{f.title} {f.citation} {f.summary} {f.key}".lower()]
+with st.sidebar:
+    show_share_link(sync_url(PAGE, PARAMS))
+if not shown:
+    st.info("No figure matches the filter.")
+for figure in shown:  # a dozen cards
     with st.container(border=True):
         st.subheader(figure.title)
         st.caption(figure.citation + (f" · original: {figure.original}" if figure.original else ""))

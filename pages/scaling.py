@@ -15,6 +15,7 @@ import streamlit as st
 
 from effrob_core.baseline import BASELINE_SPECS, BASELINES
 from effrob_core.datasets import IMAGENET
+from effrob_core.figures.scaling_sets import scaling_sets_figure
 from effrob_core.figures.scaling import (
     group_colors,
     learning_curve_figure,
@@ -166,6 +167,7 @@ PARAMS = [
     Param("ershift", "imagenetv2", "choice", ER_SHIFTS),
     Param("baseline", "testbed", "choice", BASELINES),
     Param("scale", "logit", "choice", TRANSFORMS),
+    Param("sets", [], "multi", SCALING_EVAL_SETS),
 ]
 if curves_path.exists():
     PARAMS += [Param("curves", default_curves, "multi", scaling_ids),
@@ -417,3 +419,21 @@ else:
                 f"{shown['model_id'].nunique()} run(s); Cherti et al., 2023). For the LAION-2B runs an epoch is a "
                 "checkpoint interval, not a pass over the data, so samples seen is the comparable x."
                 + (f" No published curve for: {plain(', '.join(str(names.get(i, i)) for i in without))}." if without else ""))
+
+# --- several evaluation sets on one chart --------------------------------------------------------------
+st.subheader("Several evaluation sets on one chart")
+chosen_sets = st.multiselect(
+    "Evaluation sets", SCALING_EVAL_SETS, format_func=shift_name, key=key(PAGE, P["sets"]),
+    help="Each set in one colour, one line per training-data family through its models in order of x, with "
+         "the x, y and sources chosen above (as OpenCLIP's docs/scaling.png draws ImageNet and ImageNetV2).")
+if chosen_sets:
+    by_set = {s: cached_points(results, results_key, s, x_kind, tuple(sources))[0] for s in chosen_sets}
+    st.plotly_chart(scaling_sets_figure(by_set, y_metric, x_kind), key=f"{PAGE}.chart.sets", theme=None,
+                    config=PLOT_CONFIG)
+    st.caption(f"Zero-shot top-1 {'accuracy' if y_metric == 'accuracy' else 'error'} on "
+               f"{', '.join(shift_name(s) for s in chosen_sets)} against {X_PHRASES[x_kind]}: "
+               + ", ".join(f"{len(p):,} models on {shift_name(s)}" for s, p in by_set.items()) + ". "
+               "Digitised points (the RN50 / YFCC-15M subsets) are read from a figure (±0.3 pts) and placed at "
+               "their unique training images.")
+else:
+    st.caption("Choose sets to compare them at every scale, e.g. ImageNet and ImageNetV2.")

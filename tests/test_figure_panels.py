@@ -42,3 +42,18 @@ def test_bad_panel_inputs(results: Results, analyses) -> None:
     probit = analyse_shift(results, "imagenetv2", transform="probit", n_resamples=10)
     with pytest.raises(ValueError, match="mix axis scalings"):
         shift_panels([analyses[0], probit], ["Standard training"], ["testbed"])
+
+
+def test_scaling_sets_figure(results: Results) -> None:
+    from effrob_core.figures.scaling_sets import SET_STYLES, scaling_sets_figure
+    from effrob_core.scaling_points import scaling_points
+
+    by_set = {s: scaling_points(results, s, "samples")[0] for s in ("imagenet", "imagenetv2", "average")}
+    fig = scaling_sets_figure(by_set, "error")
+    assert [t.name for t in fig.data if t.showlegend] == ["ImageNet", "ImageNetV2", "Average of 5 main shifts"]
+    for t in fig.data:  # one colour per set in every family
+        color = SET_STYLES[list(by_set).index(t.meta)][0]
+        assert t.line.color == color and list(t.x) == sorted(t.x)
+    assert fig.layout.yaxis.type == "log"
+    with pytest.raises(ValueError, match="at least one"):
+        scaling_sets_figure({})

@@ -90,3 +90,14 @@ def test_figures_page_lists_every_card() -> None:
     tables = [d.value for d in at.dataframe]
     assert len(tables) == sum(bool(f.numbers) for f in FIGURES.values())
     assert any((t["published"] == "1.0709").any() and (t["effrob"] == "1.0709").any() for t in tables)
+
+
+def test_figures_filter_is_in_the_link() -> None:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("pages/figures.py")
+    at.query_params["q"] = "taori"
+    at.run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == [f.title for f in FIGURES.values() if "Taori" in f.citation]
+    at.text_input(key="figures.q").set_value("nothing like this").run()
+    assert not at.subheader and at.query_params["q"] == "nothing like this"

@@ -262,3 +262,30 @@ def test_series_from_the_url_and_reasons_for_no_fit() -> None:
     at = open_page({"fits": "laion-pooled,nonsense"})
     assert at.warning and "fits" in at.warning[0].value
     assert at.button_group(key=f"{PAGE}.fits").value == ["laion-pooled", "openai", "groups"]
+
+
+def test_several_sets_on_one_chart_from_the_link() -> None:
+    """The seed's docs/scaling.png: ImageNet and ImageNetV2 against samples seen, accuracy on y."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    at.switch_page("pages/scaling.py")
+    for k, v in {"y": "accuracy", "sources": "openclip-lowacc", "fit": "0", "sets": "imagenet,imagenetv2"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception and not at.error
+    def values(v: Any) -> list[float]:
+        if isinstance(v, dict):  # plotly's binary encoding of numeric arrays
+            return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+        return list(v)
+
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    spec = next(s for s in specs if {t.get("name") for t in s["data"]} == {"ImageNet", "ImageNetV2"})
+    lines = {t["name"]: t for t in spec["data"]}
+    assert values(lines["ImageNet"]["y"])[-1] == pytest.approx(32.7)
+    assert values(lines["ImageNetV2"]["y"])[-1] == pytest.approx(27.9)
+    x = values(lines["ImageNet"]["x"])
+    assert x == sorted(x) and x[0] == pytest.approx(5e5) and len(x) == 5
+    assert spec["layout"]["yaxis"]["title"]["text"] == "Zero-shot top-1 accuracy (%)"
