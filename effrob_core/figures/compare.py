@@ -64,6 +64,7 @@ def compare_figure(frame: pd.DataFrame, metric: str, interval_label: str, height
             error_y=dict(type="data", symmetric=False, array=hi - value, arrayminus=value - lo, thickness=1.2,
                          width=3, color="#222222"),
             customdata=np.stack([lo, hi], axis=1),
-            hovertemplate=(name + "<br>%{x}: %{y:.2f} [%{customdata[0]:.2f}, %{customdata[1]:.2f}] "
+            # the name is substituted, never part of the template: a name holding "%{x}" is shown as written
+            hovertemplate=("%{fullData.name}<br>%{x}: %{y:.2f} [%{customdata[0]:.2f}, %{customdata[1]:.2f}] "
                            + interval_label + "<extra></extra>")))
     return unchecked_figure(traces, layout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import numpy as np
@@ -36,18 +37,41 @@ def decode(file: str, data: bytes) -> str:
 
 def read_rows(file: str, text: str) -> list[tuple[int, list[str]]]:
     """Non-blank CSV records with their line numbers (header included)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # an unclosed quote is an error, not the rest of the file
     rows: list[tuple[int, list[str]]] = []
+    start = 1  # the line the record being read starts on
     try:
         for record in reader:
             if any(cell.strip() for cell in record):
                 rows.append((reader.line_num, record))
                 if len(rows) > MAX_ROWS + 1:
                     raise UploadError(file, f"more than {MAX_ROWS:,} rows; split it into several files")
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise UploadError(file, f"not a readable CSV ({exc}); check the quotes on this line",
-                          row=reader.line_num) from None
+        unclosed = "unexpected end of data" in str(exc)
+        raise UploadError(file, "a quote opened on this line is never closed, so the rest of the file would be one "
+                                "cell; close or remove it" if unclosed else
+                                f"not a readable CSV ({exc}); check the quotes on this line",
+                          row=start if unclosed else reader.line_num) from None
     return rows
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object names the same key twice (which value was meant is unknown)."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    for k, v in pairs:
+        if k in seen:
+            raise DuplicateKeyError(f"the key {quote(k)} appears twice in one object; keep one")
+        seen[k] = v
+    return seen
+
+
+def load_json(text: str) -> object:
+    """``json.loads`` that refuses an object with a repeated key (instead of keeping the last value)."""
+    return json.loads(text, object_pairs_hook=_unique_keys)
 
 
 def check_delimiter(file: str, line: int, header: list[str]) -> None:
@@ -66,8 +90,9 @@ def check_widths(file: str, rows: list[tuple[int, list[str]]], width: int) -> No
                                     "that contain commas and write decimals with a dot", row=line)
 
 
-def accuracy_column(file: str, column: str, cells: pd.Series, lines: pd.Series) -> tuple[pd.Series, str | None]:
-    """Fractions from a column of fractions or percentages; a note when read as percentages."""
+def accuracy_column(file: str, column: str, cells: pd.Series, lines: pd.Series) -> tuple[pd.Series, bool]:
+    """The numbers of an accuracy column as written, and whether the column is in percent (a value above
+    1 or marked ``%``). The unit is decided per file from every column: see :func:`file_units`."""
     text = cells.astype(str).str.strip()
     marked = text.str.endswith("%")
     core = text.str.replace(r"\s*%$", "", regex=True)
@@ -92,14 +117,28 @@ def accuracy_column(file: str, column: str, cells: pd.Series, lines: pd.Series) 
     fail(values > 100, "{v} is above 100; accuracies lie between 0 and 1 (or 0 and 100 percent)")
     percent = bool((values > 1).any() or marked.any())
     if not percent:
-        return values, None
+        return values, False
     big = (values > 1).to_numpy()
     example = (f"{quote(cells.iloc[big.argmax()])} in row {int(lines.iloc[big.argmax()])}" if big.any()
                else "marked with %")
     fail((values > 0) & (values <= 1) & ~marked,
          "{v} looks like a fraction but other values in this column are percentages ({e}); write the whole column "
          "as fractions (76.1 -> 0.761) or as percentages (0.761 -> 76.1)", e=example)
-    return values / 100, f"{file}: column {column!r} read as percentages (values above 1)"
+    return values, True
+
+
+def file_units(file: str, columns: dict[str, bool], row: int) -> bool:
+    """Whether a file's accuracy columns (name -> in percent) are all percentages; every column must use
+    the same unit, else an UploadError names the columns of each unit (a low percentage such as ImageNet-A's
+    0.8 is written ``0.8%`` when the other columns are percentages)."""
+    percent = [c for c, p in columns.items() if p]
+    fraction = [c for c, p in columns.items() if not p]
+    if percent and fraction:
+        raise UploadError(file, f"mixes units: column(s) {', '.join(map(quote, percent))} are percentages (values above 1 or "
+                                f"marked %) but column(s) {', '.join(map(quote, fraction))} hold only values up to 1; write every "
+                                "accuracy column as fractions (76.1 -> 0.761) or every one as percentages (a low "
+                                "percentage such as 0.8 as 0.8%)", row=row)
+    return bool(percent)
 
 
 def parse_counts(file: str, column: str, cells: pd.Series, lines: pd.Series) -> pd.Series:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..ingest import openclip_train_data, tags_batch_size, tags_samples_seen
-from .cells import check_widths, string_table
+from .cells import DuplicateKeyError, check_widths, load_json, string_table
 from .errors import MAX_NAME, MAX_ROWS, UploadError, clean, quote
 from .eval_sets import eval_set_for, norm
 from .part import FilePart
@@ -20,6 +20,28 @@ from .part import FilePart
 CLIP_TASKS: dict[str, str] = {"zeroshot_classification": "", "linear_probe": " (linear probe)"}
 CLIP_KEYS: tuple[str, ...] = ("dataset", "model", "pretrained", "task", "metrics")
 ZERO_SHOT = "Zero-shot image-text"
+#: Largest counts a pretrained tag may state: samples seen (``_s34b``) and global batch size (``_b79k``).
+#: Far above any published run (tens of billions of samples, batches of 160k) and far below where the
+#: numbers stop being exact or overflow.
+MAX_TAG_SAMPLES = 10**15
+MAX_TAG_BATCH = 10**8
+_TAG_COUNTS = ((r"(?:^|_)s(\d+)([mb])(?:_|$)", {"m": 1e6, "b": 1e9}, MAX_TAG_SAMPLES, "samples seen"),
+               (r"(?:^|_)b(\d+)(k?)(?:_|$)", {"k": 1e3, "": 1.0}, MAX_TAG_BATCH, "batch size"))
+
+
+def check_tag_counts(file: str, rec: pd.DataFrame, json_keys: bool = False) -> None:
+    """Refuse a pretrained tag whose samples seen or batch size is out of bounds (``x_s99999999999999999999b``),
+    naming the row and the tag, instead of overflowing or wrapping to a negative count."""
+    tag = rec["pretrained"].astype(str).str.strip().str.rsplit("/", n=1).str[-1]
+    for pattern, multiplier, bound, what in _TAG_COUNTS:  # two kinds of count
+        found = tag.str.extract(pattern)
+        value = found[0].astype(float) * found[1].map(multiplier)
+        over = (value > bound).to_numpy()
+        if over.any():
+            i = int(over.argmax())
+            raise UploadError(file, f"pretrained tag {quote(tag.iloc[i])} states a {what} of {value.iloc[i]:.3g}, "
+                                    f"above the {bound:.0e} this reads; check the tag",
+                              row=rec["row"].iloc[i], column="pretrained", label="key" if json_keys else "column")
 
 
 def tag_info(pretrained: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -74,6 +96,7 @@ def clip_part(file: str, rec: pd.DataFrame, json_keys: bool = False) -> FilePart
         raise UploadError(file, f"model {quote(name.iloc[i])} has a second {key.iloc[i]} result here "
                                 f"(the first is at {rec['place'].iloc[first] or 'the top'}); keep one",
                           row=rec["row"].iloc[i], column="dataset", label="key" if json_keys else "column")
+    check_tag_counts(file, rec, json_keys)
     data, samples, batch = tag_info(rec["pretrained"])
     series, step = checkpoint_series(rec["pretrained"], samples)
     models = pd.DataFrame({"name": name, "architecture": rec["model"].str.strip(),
@@ -133,7 +156,9 @@ def parse_clip_csv(file: str, rows: list[tuple[int, list[str]]]) -> FilePart:
 def parse_json(file: str, text: str) -> FilePart:
     """One CLIP_benchmark result object, or a list of them."""
     try:
-        doc = json.loads(text)
+        doc = load_json(text)
+    except DuplicateKeyError as exc:
+        raise UploadError(file, f"not valid CLIP_benchmark output: {exc}") from None
     except json.JSONDecodeError as exc:
         raise UploadError(file, f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
                                 "upload the file CLIP_benchmark wrote, unchanged") from None

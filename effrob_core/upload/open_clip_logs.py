@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .cells import decode
+from .cells import DuplicateKeyError, decode, load_json
 from .errors import MAX_NAME, MAX_ROWS, UploadError, clean, quote, short_list
 from .part import FilePart
 
@@ -130,8 +130,8 @@ def parse_open_clip_run(results_file: str, text: str, params: RunParams | None, 
     no_epoch: list[str] = []
     for n, line in lines:  # one JSON object per evaluation, at most a few hundred
         try:
-            item = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
+            item = load_json(line)
+        except (json.JSONDecodeError, DuplicateKeyError, RecursionError) as exc:
             raise UploadError(results_file, f"not a JSON object ({clean(exc, 80)}); each line of results.jsonl "
                                             "is one evaluation as open_clip wrote it", row=f"line {n}") from None
         if not isinstance(item, dict):

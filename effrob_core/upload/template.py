@@ -9,7 +9,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from .cells import accuracy_column, check_widths, parse_counts, parse_names, parse_numbers, string_table
+from .cells import accuracy_column, check_widths, file_units, parse_counts, parse_names, parse_numbers, string_table
 from .errors import UploadError, clean, quote
 from .eval_sets import accepted_columns, eval_set_for, norm
 from .part import FilePart
@@ -104,13 +104,13 @@ def parse_template(file: str, rows: list[tuple[int, list[str]]]) -> FilePart:
         raise UploadError(file, "the header has no data rows below it; add one row per model", row=header_line)
     name_col = header[name_cols[0]]
     names = parse_names(file, name_col, frame[name_cols[0]], lines)
-    scores = []
-    for key, j in sets.items():  # a handful of evaluation-set columns, each vectorised over rows
-        top1, note = accuracy_column(file, header[j], frame[j], lines)
-        if note:
-            notes.append(note)
-        scores.append(pd.DataFrame({"name": names, "eval_set": key, "top1": top1.to_numpy(),
-                                    "file": file, "place": "row " + lines.astype(str)}))
+    columns = {key: accuracy_column(file, header[j], frame[j], lines) for key, j in sets.items()}  # a handful
+    percent = file_units(file, {header[sets[k]]: p for k, (_, p) in columns.items()}, header_line)
+    if percent:
+        notes.append(f"{file}: accuracies read as percentages (values above 1 or marked %) in every column: "
+                     f"{', '.join(quote(header[j]) for j in sets.values())}")
+    scores = [pd.DataFrame({"name": names, "eval_set": key, "top1": (values / 100 if percent else values).to_numpy(),
+                            "file": file, "place": "row " + lines.astype(str)}) for key, (values, _) in columns.items()]
     models = pd.DataFrame({"name": names})
     for col in TEXT_COLUMNS:
         models[col] = frame[optional[col]].str.split().str.join(" ") if col in optional else ""
