@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -140,6 +141,46 @@ def plain(text: object) -> str:
     return _BEFORE_WWW_DOT.sub(_NO_LINK, _AFTER_COLON_AT.sub(_NO_LINK, escaped))
 
 
+@st.cache_resource(show_spinner=False)
+def _sessions_seen() -> tuple[set[str], threading.Lock]:
+    """Ids of the sessions this server process has run a page for (and a lock for the set)."""
+    return set(), threading.Lock()
+
+
+def release_ended_sessions() -> None:
+    """Free what Streamlit keeps of sessions that have ended.
+
+    A closed tab's session is kept for ``server.disconnectedSessionTTL`` (2 minutes) in case it
+    reconnects, then dropped without being shut down, which leaves its uploaded files, download
+    files and table data in the runtime's managers for the life of the process (Streamlit 1.67).
+    Called on every page run: records this session, and releases every recorded session the server
+    no longer knows. Uses the runtime's own managers; does nothing where there is no server (AppTest).
+    """
+    try:
+        from streamlit import runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        rt = runtime.get_instance()
+        sessions = rt._session_mgr  # noqa: SLF001 (no public way to list ended sessions)
+        ctx = get_script_run_ctx()
+        if ctx is None:
+            return
+    except Exception:  # no server runtime
+        return
+    seen, lock = _sessions_seen()
+    with lock:
+        seen.add(ctx.session_id)
+        ended = [sid for sid in seen if sessions.get_session_info(sid) is None]
+        for sid in ended:
+            rt.uploaded_file_mgr.remove_session_files(sid)
+            rt.media_file_mgr.clear_session_refs(sid)
+            rt.dataframe_source_mgr.clear_session_refs(sid)
+            seen.discard(sid)
+    if ended:
+        rt.media_file_mgr.remove_orphaned_files()
+        rt.dataframe_source_mgr.remove_orphaned_sources()
+
+
 def init_state(page: str, params: Sequence[Param]) -> None:
     """Seed each control's session-state key from the URL the first time the page runs in a session.
 
@@ -147,6 +188,7 @@ def init_state(page: str, params: Sequence[Param]) -> None:
     link whose settings are not applied because this tab already holds the page's controls (e.g. the
     browser's back button: the tab keeps its current view).
     """
+    release_ended_sessions()
     query = {k: st.query_params.get_all(k) for k in st.query_params}
     pending = [p for p in params if _key(page, p) not in st.session_state]
     if pending:

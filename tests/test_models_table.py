@@ -140,7 +140,7 @@ def test_compare_figure_is_a_valid_plotly_figure(results: Results, table: pd.Dat
         assert spec["layout"]["template"] == white["layout"]["template"]
         assert spec["layout"]["xaxis"]["categoryarray"] == list(dict.fromkeys(frame["set_name"]))
         assert spec["data"][0]["name"] == "&lt;b&gt;resnet &amp; co&lt;/b&gt;"
-        assert spec["data"][0]["hovertemplate"].startswith("&lt;b&gt;resnet &amp; co&lt;/b&gt;<br>")
+        assert spec["data"][0]["hovertemplate"].startswith("%{fullData.name}<br>")  # the name is data, not template
         assert bool(spec["layout"].get("shapes")) == (metric == "robustness")  # the line at 0
     one = compare_figure(compare_long(results, table, ids[:1], "robustness", shifts=("imagenet-r",)), "robustness", "")
     assert list(one.layout.xaxis.categoryarray) == ["ImageNet-R"]  # layouts are copies, never shared
