@@ -456,8 +456,7 @@ def canonical_links(models: pd.DataFrame, evals: pd.DataFrame) -> pd.DataFrame:
     others = rank.loc[~first].groupby("key")["model_id"].agg(ALSO_IN_SEP.join)
     links = pd.DataFrame({
         "canonical_id": canonical.where(~first, ""),
-        "also_in": rank["model_id"].map(rank.loc[first].set_index("model_id")["key"].map(others)).fillna("")
-                   .where(first, ""),
+        "also_in": rank["key"].map(others).fillna("").where(first, ""),
     })
     return links.reindex(models.index)
 
