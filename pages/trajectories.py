@@ -46,13 +46,13 @@ def step_table(members: pd.DataFrame, panels: dict[str, pd.DataFrame]) -> pd.Dat
     """One row per series step: its models, ImageNet top-1 and effective robustness per shift (points);
     a step of several models shows the median and the range."""
     rows = []
+    imagenet = pd.concat([p["imagenet"] for p in panels.values()]).groupby(level=0).first()
     for (series, step), g in members.groupby(["series", "step"], sort=False):  # a handful of steps
         ids = g["model_id"]
         row: dict[str, object] = {"Series": series_label(series), "Step": step_label(series, step),
                                   "Models": len(ids)}
         for s in (IMAGENET, *MAIN_SHIFTS, AVERAGE):
-            p = panels[AVERAGE if s == IMAGENET else s]
-            values = 100 * (p["imagenet"] if s == IMAGENET else p["eff_rob"]).reindex(ids).dropna()
+            values = 100 * (imagenet if s == IMAGENET else panels[s]["eff_rob"]).reindex(ids).dropna()
             name = "ImageNet top-1 (%)" if s == IMAGENET else f"{TITLES[s] if s != AVERAGE else 'Mean'} ER (pts)"
             if values.empty:
                 row[name] = MISSING

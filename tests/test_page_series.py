@@ -99,6 +99,10 @@ def test_trajectories_page_draws_the_fine_tuning_trajectory(results: Results) ->
     at.run()
     names = {p["name"] for p in traces(at)["path"]}
     assert any(n.startswith("rn50-cc12m-2m") for n in names)
+    steps = at.dataframe[0].value
+    run = steps[steps["Series"] == "rn50-cc12m-2m (yours)"]
+    assert run["Step"].tolist() == [f"{n:,} samples seen" for n in (2_000_000, 4_000_000, 6_000_000, 8_000_000)]
+    assert run["ImageNet top-1 (%)"].tolist() == ["5.23", "8.94", "11.81", "13.72"]
     assert not any("rn50" in str(v) for v in at.query_params.values())
 
 
