@@ -433,6 +433,8 @@ def robustness_scatter(
 
 #: Accuracy bounds of a fixed axis range (logit and probit are infinite at 0 and 1).
 AXIS_LIMIT_EPS = 1e-3
+#: Margin added on each side of a fixed axis range, as a share of its span in transformed units.
+AXIS_LIMIT_PAD = 0.01
 
 
 def axis_limits(limits: tuple[float, float], kind: Transform) -> tuple[float, float]:
@@ -441,4 +443,5 @@ def axis_limits(limits: tuple[float, float], kind: Transform) -> tuple[float, fl
     if not lo < hi:
         raise ValueError(f"axis range {100 * limits[0]:g}-{100 * limits[1]:g}% is empty")
     t = transform(np.array([lo, hi]), kind)
-    return float(t[0]), float(t[1])
+    pad = AXIS_LIMIT_PAD * (t[1] - t[0])  # so that a tick at a limit (5% of 5-87%) is drawn
+    return float(t[0] - pad), float(t[1] + pad)
