@@ -1,10 +1,12 @@
 # effrob dashboard: docker build -t effrob . && docker run -p 8501:8501 effrob
-FROM python:3.11-slim
+# Pinned to an exact release (Python 3.11.7 on Debian 12, as the tests run); bump deliberately.
+FROM python:3.11.7-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none
+    STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none \
+    MALLOC_ARENA_MAX=2
 
 RUN useradd --create-home --uid 1000 effrob
 WORKDIR /app
