@@ -394,6 +394,8 @@ with c_fig:
         f"{len(shown):,} of {len(pts):,} models shown; {analysis.left_out:,} model(s) with "
         f"{shift_label(shift)} results lack {x_name}"
         + (" or one of the averaged sets" if len(y_keys(shift)) > 1 else "") + " and are left out. "
+        + "Each checkpoint is one point and counts once in every fit, even where several sources "
+          "published it (the hover lists its other rows). "
         + ("Error bars: Clopper-Pearson 99.5% intervals"
            + (" (on ImageNet only: the average has no single image count)" if shift == AVERAGE else "")
            + ". " if error_bars else "")

@@ -473,3 +473,10 @@ def test_any_x_set_fixed_ranges_and_restored_selection(results, all_groups, all_
     assert "ImageNetV2: %{customdata[0]" in next(t for t in fig.data if t.meta == "points").hovertemplate
     with pytest.raises(ValueError, match="empty"):
         axis_limits((0.5, 0.5), "logit")
+
+
+def test_every_group_has_its_own_colour_and_marker():
+    from effrob_core.results import GROUPS
+    assert set(GROUPS) <= set(GROUP_COLORS) and set(GROUPS) <= set(GROUP_SYMBOLS)
+    assert len(set(GROUP_COLORS.values())) == len(GROUP_COLORS)
+    assert len(set(GROUP_SYMBOLS.values())) == len(GROUP_SYMBOLS)

@@ -36,7 +36,7 @@ GROUP_COLORS: dict[str, str] = {
     "Zero-shot image-text": "#CC79A7",
     "Fine-tuned zero-shot": "#56B4E9",
     "Low accuracy & reference": "#999999",
-    "Fine-tuned for another task": "#56B4E9",
+    "Fine-tuned for another task": "#8C564B",  # brown (Tableau 10): the Okabe-Ito colours left are taken
     YOUR_MODELS: "#000000",
 }
 GROUP_SYMBOLS: dict[str, str] = {
@@ -46,7 +46,7 @@ GROUP_SYMBOLS: dict[str, str] = {
     "Zero-shot image-text": "star",
     "Fine-tuned zero-shot": "hexagon",
     "Low accuracy & reference": "triangle-up",
-    "Fine-tuned for another task": "hexagon",
+    "Fine-tuned for another task": "triangle-down",
     YOUR_MODELS: "x",
 }
 BASELINE_COLOR = "#D62728"  # red: the standard-training line and its band
