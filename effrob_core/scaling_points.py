@@ -15,6 +15,7 @@ import pandas as pd
 
 from .checkpoints import checkpoint_of, one_per_checkpoint
 from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS
+from .er_units import er_in_units, unit_suffix
 from .formatting import si_number
 from .results import UPLOAD_GROUP, UPLOAD_SOURCE, Results
 
@@ -115,8 +116,17 @@ def controlled_series(points: pd.DataFrame) -> np.ndarray:
             | family.str.startswith(("DataComp", "CommonPool"))).to_numpy(dtype=bool)
 
 
+#: The analysis columns a scaling point gets: ER in points and axis units with both intervals, the
+#: extrapolation flag and what :func:`effrob_core.er_units.er_in_units` needs.
+ER_COLUMNS: tuple[str, ...] = (
+    "eff_rob", "eff_rob_lo", "eff_rob_hi", "eff_rob_band_lo", "eff_rob_band_hi", "eff_rob_transformed",
+    "eff_rob_transformed_lo", "eff_rob_transformed_hi", "eff_rob_transformed_band_lo", "eff_rob_transformed_band_hi",
+    "baseline_residual_sd", "extrapolated", "baseline_y")
+
+
 def robustness_vs_scale(points: pd.DataFrame, analysis_points: pd.DataFrame) -> pd.DataFrame:
-    """The scaling points joined with effective robustness (``eff_rob``, ``eff_rob_lo``, ``eff_rob_hi``).
+    """The scaling points joined with effective robustness (:data:`ER_COLUMNS`: ``eff_rob`` and its
+    intervals, in points and in axis units, and ``extrapolated``).
 
     ``analysis_points`` is :attr:`effrob_core.robustness.ShiftAnalysis.points`; points without an
     effective robustness on that shift are dropped. Points are matched by checkpoint
@@ -124,22 +134,26 @@ def robustness_vs_scale(points: pd.DataFrame, analysis_points: pd.DataFrame) -> 
     another row (e.g. OpenAI's ViT-B/32 as the testbed evaluated it) gets that row's values.
     """
     er = analysis_points.assign(_checkpoint=checkpoint_of(analysis_points).to_numpy()).set_index("_checkpoint")[
-        ["eff_rob", "eff_rob_lo", "eff_rob_hi", "baseline_y"]]
+        list(ER_COLUMNS)]
     out = points.assign(_checkpoint=checkpoint_of(points).to_numpy()).join(er, on="_checkpoint", how="inner")
     out = out.drop(columns="_checkpoint")
     return out.loc[out["eff_rob"].notna()].reset_index(drop=True)
 
 
-def robustness_by_decade(points: pd.DataFrame) -> pd.DataFrame:
-    """Effective robustness summarised per decade of x (in points): models, median, min, max, share above 0.
+def robustness_by_decade(points: pd.DataFrame, unit: str = "pts", kind: str = "logit") -> pd.DataFrame:
+    """Effective robustness summarised per decade of x (in ``unit``, :mod:`effrob_core.er_units`):
+    models, how many are extrapolated, median, min, max, share above 0.
 
     ``points`` is :func:`robustness_vs_scale` output; decades are ``[10^k, 10^(k+1))``.
     """
     decade = np.floor(np.log10(points["x"].to_numpy(dtype=float))).astype(int)
-    er = 100 * points["eff_rob"]
+    er = er_in_units(points, unit, kind)["er"]  # type: ignore[arg-type]
+    suffix = unit_suffix(unit, kind)  # type: ignore[arg-type]
     g = er.groupby(decade)
-    out = pd.DataFrame({"Models": g.size(), "Median ER (pts)": g.median(), "Min ER (pts)": g.min(),
-                        "Max ER (pts)": g.max(),
+    out = pd.DataFrame({"Models": g.size(),
+                        "Extrapolated": points["extrapolated"].astype(bool).groupby(decade).sum(),
+                        f"Median ER ({suffix})": g.median(), f"Min ER ({suffix})": g.min(),
+                        f"Max ER ({suffix})": g.max(),
                         "Share with ER > 0": (er > 0).groupby(decade).mean()})
     out.index = pd.Index([f"{si_number(10.0 ** k)}–{si_number(10.0 ** (k + 1))}" for k in out.index],
                          name="x range")

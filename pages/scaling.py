@@ -56,8 +56,9 @@ from effrob_core.scaling_points import (
     robustness_vs_scale,
     scaling_points,
 )
+from effrob_core.er_units import DEFAULT_UNIT, ER_UNITS, er_in_units, unit_phrase, unit_suffix
 from effrob_core.transforms import TRANSFORMS
-from effrob_core.uncertainty import ER_INTERVALS
+from effrob_core.uncertainty import DEFAULT_INTERVAL, ER_INTERVALS
 from effrob_core.viewstate import Param
 from pages.common import (
     MISSING,
@@ -168,6 +169,8 @@ PARAMS = [
     Param("baseline", "testbed", "choice", BASELINES),
     Param("scale", "logit", "choice", TRANSFORMS),
     Param("sets", [], "multi", SCALING_EVAL_SETS),
+    Param("units", DEFAULT_UNIT, "choice", tuple(ER_UNITS)),
+    Param("interval", DEFAULT_INTERVAL, "choice", tuple(ER_INTERVALS)),
 ]
 if curves_path.exists():
     PARAMS += [Param("curves", default_curves, "multi", scaling_ids),
@@ -328,9 +331,15 @@ if show_fits:
 
 # --- effective robustness against scale -------------------------------------------------------------
 st.subheader(f"Effective robustness against {x_phrase}")
-c_shift, c_note = st.columns([1.6, 3.3])
+c_shift, c_units, c_interval, c_note = st.columns([1.3, 1.2, 1.4, 2.2])
 er_shift = c_shift.selectbox("Shift", ER_SHIFTS, format_func=shift_name, key=key(PAGE, P["ershift"]),
                              help="Effective robustness needs a distribution shift; ImageNet itself has none.")
+units = c_units.radio("Units", tuple(ER_UNITS), format_func=lambda u: ER_UNITS[u].label, key=key(PAGE, P["units"]),
+                      help="Accuracy points (Taori et al.), or the vertical distance on the baseline's axes "
+                           "(logit or probit units): points shrink by construction near 0% accuracy.")
+interval = c_interval.radio("Interval", tuple(ER_INTERVALS), format_func=lambda i: ER_INTERVALS[i].label,
+                            key=key(PAGE, P["interval"]),
+                            help=" · ".join(f"{v.label}: {v.method}." for v in ER_INTERVALS.values()))
 c_note.caption(
     "Does effective robustness depend on scale? If small, low-accuracy zero-shot models sit as far above the "
     "standard-training baseline as large ones, the points form a flat band above 0. The digitised low-accuracy "
@@ -349,22 +358,29 @@ elif er_points.empty:
             f"{x_phrase}.")
 else:
     er_groups = color_key(er_points, color_by)
-    er_fig = robustness_scale_figure(er_points, er_groups, colors, shift_name(er_shift), x_kind)
+    er_fig = robustness_scale_figure(er_points, er_groups, colors, shift_name(er_shift), x_kind, unit=units,
+                                     kind=kind, interval=interval)
     runs = uploaded_series_keys(results.models)
     if runs:  # each uploaded run joined in order of samples seen
         er_fig.add_traces(path_traces(pd.DataFrame(
-            {"px": er_points["x"].to_numpy(), "py": 100 * er_points["eff_rob"].to_numpy(),
+            {"px": er_points["x"].to_numpy(), "py": er_in_units(er_points, units, kind)["er"].to_numpy(),
              "display_name": er_points["display_name"].to_numpy()}, index=er_points["model_id"].to_numpy()),
-            series_members(results.models, runs), runs, y_format="%{y:+.2f} pts"))
+            series_members(results.models, runs), runs,
+            y_format=f"%{{y:{ER_UNITS[units].fmt}}} {unit_suffix(units, kind)}"))
     st.plotly_chart(er_fig, key=f"{PAGE}.chart.robustness", theme=None, config=PLOT_CONFIG)
     n_dig = int(er_points["digitized"].sum())
+    n_extrapolated = int(er_points["extrapolated"].astype(bool).sum())
+    analysis_fit_range = (f"{100 * analysis_pts.loc[analysis_pts['in_baseline'], 'x'].min():.1f}–"
+                          f"{100 * analysis_pts.loc[analysis_pts['in_baseline'], 'x'].max():.1f}% ImageNet range")
     er_mine = int(is_uploaded(er_points).sum())
     er_left_mine = cached_points(results, results_key, er_shift, x_kind, (UPLOAD_SOURCE,))[1] if show_mine else 0
     st.caption(
         f"{len(er_points) - er_mine:,} zero-shot models ({er_left_out - er_left_mine:,} more with "
         f"{shift_name(er_shift)} results lack {x_phrase}). Effective robustness = {shift_name(er_shift)} top-1 "
         f"minus the baseline's prediction at the model's ImageNet top-1 ({kind} fit on "
-        f"{BASELINE_PHRASES[baseline]}); error bars: 95% intervals, {ER_INTERVALS['total'].method}. "
+        f"{BASELINE_PHRASES[baseline]}), in {unit_phrase(units, kind)}; error bars: 95% intervals, "
+        f"{ER_INTERVALS[interval].method}. Ringed: {n_extrapolated:,} extrapolated value(s), the model's ImageNet "
+        f"top-1 outside the {analysis_fit_range} of the baseline models. "
         "The dashed line at 0 is where standard-training models lie on average."
         + (f" The {n_dig} digitised points also carry a reading error of about ±0.3 pts on each axis, not "
            "included in their bars." if n_dig else "")
@@ -374,7 +390,7 @@ else:
     if published.empty:
         st.caption("No published model of the chosen sources is placed.")
     else:
-        st.dataframe(robustness_by_decade(published), width="stretch",
+        st.dataframe(robustness_by_decade(published, units, kind), width="stretch",
                      column_config={"Share with ER > 0": st.column_config.NumberColumn(format="percent")}, placeholder=MISSING)
 
 # --- learning curves ------------------------------------------------------------------------------------

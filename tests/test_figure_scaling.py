@@ -55,7 +55,9 @@ def view(results: Results) -> tuple[pd.DataFrame, pd.Series, dict[str, str]]:
 
 
 def _markers(fig: go.Figure) -> list[go.Scatter]:
-    return [t for t in fig.data if t.mode == "markers" and t.x is not None and t.x[0] is not None]
+    """The model markers (not the legend-only keys, nor the rings around extrapolated values)."""
+    return [t for t in fig.data if t.mode == "markers" and t.x is not None and t.x[0] is not None
+            and t.meta != "extrapolated"]
 
 
 def test_every_point_is_drawn_on_log_axes(view: tuple[pd.DataFrame, pd.Series, dict[str, str]]) -> None:
@@ -147,6 +149,20 @@ def test_robustness_against_scale(results: Results, view: tuple[pd.DataFrame, pd
     np.testing.assert_allclose(y[order], 100 * ref["eff_rob"])
     np.testing.assert_allclose(np.sort(hi), np.sort(100 * er["eff_rob_hi"]))
     np.testing.assert_allclose(np.sort(lo), np.sort(100 * er["eff_rob_lo"]))
+    # extrapolated values (ImageNet outside the testbed's 56.5-84.7%) are ringed and say so on hover
+    rings = [t for t in fig.data if t.meta == "extrapolated"]
+    flagged = er["extrapolated"].astype(bool)
+    assert len(rings) == 1 and len(rings[0].x) == int(flagged.sum()) > 0
+    assert er.set_index("model_id").loc["openclip-lowacc:rn50-yfcc15m-1m", "extrapolated"]
+    texts = np.concatenate([np.asarray(t.text, dtype=object) for t in markers])
+    assert sum("⚠ extrapolated" in s for s in texts) == int(flagged.sum())
+    # in logit units: the vertical distance on the baseline's axes (the seed's 1M-image RN50: +0.158)
+    logit = robustness_scale_figure(er, color_key(er, "data"), colors, "ImageNetV2", unit="axis", kind="logit")
+    assert "(logit)" in logit.layout.yaxis.title.text
+    one_m = er.index[er["model_id"] == "openclip-lowacc:rn50-yfcc15m-1m"][0]
+    values = {float(v) for t in _markers(logit) for v in t.y}
+    assert any(abs(v - er.loc[one_m, "eff_rob_transformed"]) < 1e-12 for v in values)
+    assert abs(er.loc[one_m, "eff_rob_transformed"] - 0.158) < 0.0015
 
 
 

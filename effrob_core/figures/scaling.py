@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..er_units import ER_UNITS, er_in_units, unit_suffix
 from ..intervals import TESTBED_CONFIDENCE, clopper_pearson
 from ..results import UPLOAD_SOURCE
 from ..scaling import METHOD_LABELS, MIN_DRAWN_SCALES, GroupFit, formula
@@ -104,7 +105,8 @@ def legend_rank(group: str) -> int:
 
 
 def _marker_traces(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str, str], y: np.ndarray,
-                   y_lo: np.ndarray | None, y_hi: np.ndarray | None, x_kind: str, value_label: str) -> list[dict]:
+                   y_lo: np.ndarray | None, y_hi: np.ndarray | None, x_kind: str, value_label: str,
+                   flagged: np.ndarray | None = None, y_format: str = ".2f") -> list[dict]:
     """One marker trace per (colour group, source); the first trace of a group carries its legend entry.
 
     Uploaded models come last, so that their crosses lie above the published points. Rows are split
@@ -119,7 +121,10 @@ def _marker_traces(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str,
     bounds = np.searchsorted(code[order], np.arange(by.ngroups + 1))
     x = points["x"].to_numpy(dtype=float)
     hover = _hover(points, x_kind)
-    template = "%{text}<br>" + value_label + ": %{y:.2f}<extra></extra>"
+    if flagged is not None and flagged.any():
+        hover = np.where(flagged, hover + "<br>⚠ extrapolated: ImageNet top-1 outside the baseline models' range",
+                         hover)
+    template = "%{text}<br>" + value_label + ": %{y:" + y_format + "}<extra></extra>"
     traces: list[dict] = []
     seen: set[str] = set()
     for i, (mine, group, src) in enumerate(by.size().index):  # groups x sources: a few dozen
@@ -241,17 +246,30 @@ def scaling_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str,
 
 
 def robustness_scale_figure(points: pd.DataFrame, groups: pd.Series, colors: Mapping[str, str],
-                            shift_name: str, x_kind: str = "samples", height: int = 620) -> go.Figure:
-    """Effective robustness (points, with its bootstrap interval) against samples seen, and the ER = 0 line.
+                            shift_name: str, x_kind: str = "samples", height: int = 620, unit: str = "pts",
+                            kind: str = "logit", interval: str = "total") -> go.Figure:
+    """Effective robustness (in ``unit``, with its ``interval``) against samples seen, and the ER = 0 line.
 
-    ``points`` are scaling points joined with ``eff_rob``, ``eff_rob_lo``, ``eff_rob_hi`` (fractions).
+    ``points`` are :func:`effrob_core.scaling_points.robustness_vs_scale` output; ``kind`` is the
+    baseline's axis scaling. Extrapolated values (the model's ImageNet accuracy outside the baseline
+    models' range) are ringed and say so in their hover text.
     """
-    er = 100 * points["eff_rob"].to_numpy(dtype=float)
-    lo = 100 * points["eff_rob_lo"].to_numpy(dtype=float)
-    hi = 100 * points["eff_rob_hi"].to_numpy(dtype=float)
-    data = _marker_traces(points, groups, colors, er, lo, hi, x_kind, f"effective robustness on {shift_name} (pts)")
+    values = er_in_units(points, unit, kind, interval)  # type: ignore[arg-type]
+    er, lo, hi = (values[c].to_numpy(dtype=float) for c in ("er", "er_lo", "er_hi"))
+    suffix = unit_suffix(unit, kind)  # type: ignore[arg-type]
+    label = f"effective robustness on {shift_name} ({suffix})"
+    fmt = ER_UNITS[unit].fmt
+    flagged = points["extrapolated"].to_numpy(dtype=bool)
+    data = []
+    if flagged.any():  # rings first: the markers stay on top
+        data.append(dict(
+            type="scatter", x=points["x"].to_numpy(dtype=float)[flagged], y=er[flagged], mode="markers",
+            name=f"Extrapolated ({int(flagged.sum())}): ImageNet outside the baseline models' range",
+            marker=dict(symbol="circle-open", size=17, color="#333333", line=dict(width=1.2, color="#333333")),
+            hoverinfo="skip", legendrank=1990, meta="extrapolated"))
+    data += _marker_traces(points, groups, colors, er, lo, hi, x_kind, label, flagged, fmt)
     data += _symbol_legend(points["source"])
-    layout = _layout(_x_title(points, x_kind), f"Effective robustness on {shift_name} (pts)",
+    layout = _layout(_x_title(points, x_kind), f"Effective robustness on {shift_name} ({suffix})",
                      points["x"].to_numpy(dtype=float), False, np.concatenate([lo, hi]), height)
     span = np.concatenate([lo, hi, er, [0.0]])
     span = span[np.isfinite(span)]

@@ -70,3 +70,21 @@ def test_zero_shot_line_fit_on_openai_only(open_app):
     assert "Paternoster" in text and "OpenAI's CLIP models" in text
     app.screenshot("1-openai-line")
     chart_shot(app, "1-openai-line-chart")
+
+
+def test_scaling_seed_claim_in_points_and_logit_units(open_app):
+    """Effective robustness against samples seen: the RN50/YFCC points with OpenCLIP and OpenAI models."""
+    for units, name in (("pts", "1-er-vs-samples-points"), ("axis", "2-er-vs-samples-logit")):
+        app = open_app(PAGES["Scaling"] + f"?ershift=imagenetv2&units={units}")
+        chart = app.chart(1)
+        assert_clean(app)
+        assert chart["y_title"].endswith("(pts)" if units == "pts" else "(logit)"), chart["y_title"]
+        assert any(t.startswith("Extrapolated (") for t in chart["legend"]), chart["legend"]
+        app.plot(1).scroll_into_view_if_needed()
+        app.screenshot(name)
+        chart_shot_index(app, 1, name + "-chart")
+
+
+def chart_shot_index(app, index: int, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    app.plot(index).screenshot(path=str(SCREENSHOTS / f"{app.test_name}--{name}.png"))
