@@ -66,7 +66,7 @@ def loop_analyse_shift(results: Results, shift: str, baseline: str = "testbed", 
     pts["eff_rob"] = y - pts["baseline_y"].to_numpy()
     lo, hi = loop_band(coeffs, transform(x, kind), kind)  # type: ignore[arg-type]
     pts["eff_rob_band_lo"], pts["eff_rob_band_hi"] = y - hi, y - lo
-    pts["rel_rob"] = y - x
+    pts["shift_gap"] = y - x
     return pts
 
 

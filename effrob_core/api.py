@@ -7,8 +7,8 @@
     results = api.load()                                   # the published tables (about 2,000 models)
     results = api.add_results(results, "my_models.csv")    # optional: your own results, as on the page
     a = api.analyse(results, "imagenet-sketch")            # baseline fit and every model's metrics
-    a.fit                                                  # LinearFit(slope=1.0709..., intercept=-2.3701..., n=85)
-    api.fit_table(a)                                       # the same line as a one-row DataFrame
+    a.fit.pieces[0].fit                                    # LinearFit(slope=1.0709..., intercept=-2.3701..., n=85)
+    api.fit_table(a)                                       # the same line as a DataFrame, one row per piece
     api.robustness_table(a, models="/openai")             # effective robustness with its 95% interval
 
 The same code path as the dashboard and the ``effrob`` command line: :func:`analyse` is
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .baseline import BASELINES, TESTBED_SEED, LinearFit
+from .baseline import BASELINES, TESTBED_SEED, LinearFit, PiecewiseLine
 from .datasets import MAIN_SHIFTS
 from .results import Results, load_results
 from .robustness import SHIFT_CHOICES, X_AXES, ShiftAnalysis, analyse_shift, robustness_by_shift, x_key
@@ -33,14 +33,15 @@ from .uncertainty import DEFAULT_INTERVAL, check_interval
 from .upload import parse_files
 
 __all__ = [
-    "BASELINES", "MAIN_SHIFTS", "SHIFT_CHOICES", "TRANSFORMS", "X_AXES", "LinearFit", "Results", "ShiftAnalysis",
+    "BASELINES", "MAIN_SHIFTS", "SHIFT_CHOICES", "TRANSFORMS", "X_AXES", "LinearFit", "PiecewiseLine", "Results",
+    "ShiftAnalysis",
     "add_results", "analyse", "fit_table", "load", "robustness_by_shift", "robustness_table",
 ]
 
 #: Columns of :func:`robustness_table` (the command line's ``robustness --format csv`` columns).
 ROBUSTNESS_COLUMNS: tuple[str, ...] = (
     "model_id", "source", "group", "imagenet_pct", "shift_pct", "eff_rob_pct", "eff_rob_lo_pct", "eff_rob_hi_pct",
-    "eff_rob_transformed", "eff_rob_transformed_lo", "eff_rob_transformed_hi", "extrapolated", "rel_rob_pct",
+    "eff_rob_transformed", "eff_rob_transformed_lo", "eff_rob_transformed_hi", "extrapolated", "shift_gap_pct",
 )
 
 
@@ -76,26 +77,33 @@ def analyse(
     n_resamples: int = 1000,
     seed: int = TESTBED_SEED,
     x_set: str | None = None,
+    piecewise: bool = True,
 ) -> ShiftAnalysis:
     """Fit the baseline for one shift and compute every model's metrics (fractions, not percent).
 
     ``x_set`` puts any evaluation set on the x-axis instead of ImageNet (e.g. ``"imagenetv2"``).
 
     ``fit_range`` restricts the fit to baseline models with ImageNet accuracy in [low, high]
-    (fractions). The result's ``fit`` is a :class:`LinearFit`, ``boot`` the bootstrap band and
-    ``points`` one row per model with ``x``, ``y``, ``eff_rob`` and its interval.
+    (fractions). The result's ``fit`` is a :class:`PiecewiseLine`: one piece (``fit.pieces[0].fit``,
+    a :class:`LinearFit`, and ``.boot``, its bootstrap) for every shift but ImageNet-A, whose default
+    is the imagenet-testbed's two lines split at ResNet-50's x (``piecewise=False``: one line without
+    ResNet-50). ``points`` has one row per model with ``x``, ``y``, ``eff_rob`` and its interval.
     """
     return analyse_shift(results, shift, baseline, transform, x_axis, fit_range, n_resamples=n_resamples, seed=seed,
-                         x_set=x_set)
+                         x_set=x_set, piecewise=piecewise)
 
 
 def fit_table(analysis: ShiftAnalysis) -> pd.DataFrame:
-    """The baseline line of an analysis as a one-row DataFrame (what ``effrob fit`` prints)."""
+    """The baseline of an analysis as a DataFrame, one row per piece (what ``effrob fit`` prints).
+
+    ``applies_above``/``applies_up_to`` bound the x (fractions) each piece is used on (infinite ends
+    for a single line).
+    """
     low, high = analysis.fit_range if analysis.fit_range is not None else (float("nan"), float("nan"))
     return pd.DataFrame([{
         "shift": analysis.shift, "x_axis": x_key(analysis.shift, analysis.x_axis, analysis.x_set), "baseline": analysis.baseline,
-        "fit_low": low, "fit_high": high, **asdict(analysis.fit),
-    }])
+        "fit_low": low, "fit_high": high, "applies_above": piece.low, "applies_up_to": piece.high, **asdict(piece.fit),
+    } for piece in analysis.fit.pieces])
 
 
 def robustness_table(analysis: ShiftAnalysis, models: str | None = None, interval: str = DEFAULT_INTERVAL) -> pd.DataFrame:
@@ -121,6 +129,6 @@ def robustness_table(analysis: ShiftAnalysis, models: str | None = None, interva
         "eff_rob_transformed": p["eff_rob_transformed"],
         "eff_rob_transformed_lo": p[f"eff_rob_transformed{band}_lo"],
         "eff_rob_transformed_hi": p[f"eff_rob_transformed{band}_hi"],
-        "extrapolated": p["extrapolated"].astype(bool), "rel_rob_pct": 100 * p["rel_rob"],
+        "extrapolated": p["extrapolated"].astype(bool), "shift_gap_pct": 100 * p["shift_gap"],
     }, columns=list(ROBUSTNESS_COLUMNS))
     return frame.sort_values("eff_rob_pct", ascending=False, kind="stable").reset_index(drop=True)

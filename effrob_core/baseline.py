@@ -11,12 +11,14 @@ trend across many shifts.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+from scipy import special
 
 from .regression import linear_fit
 from .transforms import Transform, check_transform, inverse, transform
@@ -103,7 +105,13 @@ _RANGE_TOLERANCE = 1e-9
 
 @dataclass(frozen=True)
 class LinearFit:
-    """An OLS line ``T(y) = slope * T(x) + intercept`` in transformed space ``T``."""
+    """An OLS line ``T(y) = slope * T(x) + intercept`` in transformed space ``T``.
+
+    ``stderr`` and ``intercept_stderr`` are the OLS standard errors (as ``scipy.stats.linregress``);
+    ``x_min``/``x_max`` the ImageNet accuracies (fractions) of the lowest and highest fitted model;
+    ``residual_sd`` the standard deviation of the fitted models' residuals in transformed units with
+    ``ddof = 2`` (the OLS estimate of the noise, ``sqrt(SSR / (n - 2))``).
+    """
 
     slope: float
     intercept: float
@@ -132,11 +140,19 @@ class LinearFit:
         x = np.asarray(x_acc, dtype=float)
         return (x < self.x_min - _RANGE_TOLERANCE) | (x > self.x_max + _RANGE_TOLERANCE)
 
+    def intervals(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
+        """t-based intervals (``n - 2`` degrees of freedom) of ``slope`` and ``intercept`` at ``level``."""
+        if self.n < 3:
+            return {"slope": (np.nan, np.nan), "intercept": (np.nan, np.nan)}
+        t = float(special.stdtrit(self.n - 2, 0.5 + level / 2))
+        return {"slope": (self.slope - t * self.stderr, self.slope + t * self.stderr),
+                "intercept": (self.intercept - t * self.intercept_stderr, self.intercept + t * self.intercept_stderr)}
+
 
 def _fit_inputs(
     x_acc: ArrayLike, y_acc: ArrayLike, kind: str, fit_range: tuple[float, float] | None
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Transformed (x, y) of the finite points whose x lies in ``fit_range`` (inclusive)."""
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Transformed (x, y) of the finite points whose x lies in ``fit_range`` (inclusive), and their x."""
     check_transform(kind)
     x = np.asarray(x_acc, dtype=float)
     y = np.asarray(y_acc, dtype=float)
@@ -151,7 +167,7 @@ def _fit_inputs(
     tx, ty = transform(x[keep], kind), transform(y[keep], kind)  # type: ignore[arg-type]
     if tx.size < 3 or np.ptp(tx) == 0:
         raise ValueError(f"a line needs at least 3 models with distinct ImageNet accuracy; got {tx.size}")
-    return tx, ty
+    return tx, ty, x[keep]
 
 
 def fit_line(
@@ -161,13 +177,12 @@ def fit_line(
     fit_range: tuple[float, float] | None = None,
 ) -> LinearFit:
     """OLS fit in transformed space on the models whose ImageNet accuracy lies in ``fit_range``."""
-    tx, ty = _fit_inputs(x_acc, y_acc, kind, fit_range)
+    tx, ty, x = _fit_inputs(x_acc, y_acc, kind, fit_range)
     res = linear_fit(tx, ty)
     residual = ty - (res.slope * tx + res.intercept)
     residual_sd = float(np.sqrt(residual @ residual / (tx.size - 2))) if tx.size > 2 else float("nan")
-    x_lo, x_hi = inverse(np.array([tx.min(), tx.max()]), kind)
     return LinearFit(res.slope, res.intercept, res.rvalue, int(tx.size), kind, res.stderr, res.intercept_stderr,
-                     float(x_lo), float(x_hi), residual_sd)
+                     float(x.min()), float(x.max()), residual_sd)
 
 
 @dataclass(frozen=True)
@@ -297,7 +312,7 @@ def bootstrap_line(
     """
     if n_resamples < 1:
         raise ValueError(f"n_resamples must be at least 1, got {n_resamples}")
-    tx, ty = _fit_inputs(x_acc, y_acc, kind, fit_range)
+    tx, ty, _ = _fit_inputs(x_acc, y_acc, kind, fit_range)
     idx = resample_indices(seed, n_resamples, tx.size)
     # Sums over each resample of the data centred on the full sample's means (well conditioned), a
     # block of resamples at a time so that the gathered values stay in the CPU cache.
@@ -316,3 +331,121 @@ def bootstrap_line(
         slopes = np.where(sxx > 1e-12 * qxx, sxy / sxx, np.nan)
     intercepts = (my + sy / tx.size) - slopes * (mx + sx / tx.size)
     return BootstrapFit(slopes, intercepts, kind)
+
+
+@dataclass(frozen=True)
+class LinePiece:
+    """One piece of a baseline: its line and bootstrap, applied to ImageNet accuracies in ``(low, high]``."""
+
+    fit: LinearFit
+    boot: BootstrapFit
+    low: float = -np.inf
+    high: float = np.inf
+
+
+@dataclass(frozen=True)
+class PiecewiseLine:
+    """A baseline made of one or more lines, each applied on its own interval of ImageNet accuracy.
+
+    Piece ``i`` covers ``(splits[i-1], splits[i]]``: a model exactly at a split uses the piece below,
+    as the imagenet-testbed's ``format_eff_robust`` assigns it (plotting/paper_appendix_eff_robust.py).
+    A single line is the one-piece case.
+    """
+
+    pieces: tuple[LinePiece, ...]
+    transform: Transform
+
+    @property
+    def splits(self) -> tuple[float, ...]:
+        """ImageNet accuracies (fractions) where one piece ends and the next begins."""
+        return tuple(p.high for p in self.pieces[:-1])
+
+    @property
+    def reference(self) -> LinearFit:
+        """The piece fit on the most models (the only one for a single line): what a zero-shot line's
+        slope is compared with."""
+        return max(self.pieces, key=lambda p: p.fit.n).fit
+
+    @property
+    def n(self) -> int:
+        """Models fit, over all pieces."""
+        return sum(p.fit.n for p in self.pieces)
+
+    def piece_index(self, x_acc: ArrayLike) -> NDArray[np.intp]:
+        """Index of the piece that applies at each ImageNet accuracy (NaN goes to the last piece)."""
+        return np.searchsorted(np.asarray(self.splits, dtype=float), np.asarray(x_acc, dtype=float), side="left")
+
+    def _by_piece(self, x_acc: ArrayLike, values: Callable[[LinePiece, NDArray[np.float64]], tuple[NDArray[np.float64], ...]],
+                  count: int) -> tuple[NDArray[np.float64], ...]:
+        x = np.asarray(x_acc, dtype=float)
+        if len(self.pieces) == 1:
+            return values(self.pieces[0], x)
+        which = self.piece_index(x)
+        out = tuple(np.full(x.shape, np.nan) for _ in range(count))
+        for i, piece in enumerate(self.pieces):  # two pieces at most in practice
+            at = which == i
+            if at.any():
+                for o, v in zip(out, values(piece, x[at]), strict=True):
+                    o[at] = v
+        return out
+
+    def predict(self, x_acc: ArrayLike) -> NDArray[np.float64]:
+        """Baseline shift accuracy (fraction) at each ImageNet accuracy, from the piece on its side."""
+        return self._by_piece(x_acc, lambda p, x: (p.fit.predict(x),), 1)[0]
+
+    def band(self, x_acc: ArrayLike, level: float = 0.95) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Pointwise bootstrap band (lower, upper) at each ImageNet accuracy, from the piece on its side."""
+        lo, hi = self._by_piece(x_acc, lambda p, x: p.boot.band(x, level), 2)
+        return lo, hi
+
+
+def piece_label(low: float, high: float) -> str:
+    """Name of a baseline piece by where it applies: "Baseline", "Baseline ≤ 76.13%" or "Baseline > 76.13%"."""
+    if np.isinf(low) and np.isinf(high):
+        return "Baseline"
+    if np.isinf(low):
+        return f"Baseline ≤ {100 * high:.2f}%"
+    if np.isinf(high):
+        return f"Baseline > {100 * low:.2f}%"
+    return f"Baseline {100 * low:.2f}–{100 * high:.2f}%"
+
+
+def fit_pieces(
+    x_acc: ArrayLike,
+    y_acc: ArrayLike,
+    kind: Transform = "logit",
+    splits: Sequence[float] = (),
+    n_resamples: int = 1000,
+    seed: int = TESTBED_SEED,
+) -> PiecewiseLine:
+    """Fit one line (and its bootstrap) per interval between the sorted ``splits``.
+
+    Each piece is fit on the models strictly between its splits, as the imagenet-testbed fits the two
+    ImageNet-A lines on the standard models below and above ResNet-50's ImageNet accuracy
+    (``format_eff_robust`` in plotting/paper_appendix_eff_robust.py): models exactly at a split enter
+    neither piece. Every piece's bootstrap draws with the same ``seed``, as the testbed's figures do.
+    """
+    x = np.asarray(x_acc, dtype=float)
+    y = np.asarray(y_acc, dtype=float)
+    edges = (-np.inf, *sorted(float(s) for s in splits), np.inf)
+    pieces = []
+    for low, high in zip(edges[:-1], edges[1:], strict=True):  # a piece or two
+        inside = (x > low) & (x < high)
+        try:
+            fit = fit_line(x[inside], y[inside], kind)
+        except ValueError as exc:
+            if len(edges) == 2:
+                raise
+            raise ValueError(f"the piece {_describe_interval(low, high)}: {exc}") from None
+        boot = bootstrap_line(x[inside], y[inside], kind, n_resamples=n_resamples, seed=seed)
+        pieces.append(LinePiece(fit, boot, low, high))
+    return PiecewiseLine(tuple(pieces), kind)
+
+
+def _describe_interval(low: float, high: float) -> str:
+    """``below 76.13% ImageNet``, ``above 76.13% ImageNet`` or ``between ...`` for error messages."""
+    if np.isinf(low):
+        return f"below {100 * high:.2f}% ImageNet"
+    if np.isinf(high):
+        return f"above {100 * low:.2f}% ImageNet"
+    return f"between {100 * low:.2f}% and {100 * high:.2f}% ImageNet"

@@ -12,13 +12,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+import numpy as np
 import pandas as pd
 
 from .api import robustness_table
-from .baseline import BASELINES, USER_BASELINES
+from .baseline import BASELINES, USER_BASELINES, LinearFit
 from .datasets import AVERAGE, EVAL_SETS, MAIN_SHIFTS
 from .results import RESULTS_DIR, Results, ResultsError, load_results
-from .robustness import OTHER_SHIFT_CHOICES, SHIFT_CHOICES, X_AXES, analyse_shift, check_set, x_key
+from .robustness import (
+    OTHER_SHIFT_CHOICES,
+    SHIFT_CHOICES,
+    X_AXES,
+    ShiftAnalysis,
+    analyse_shift,
+    check_set,
+    x_key,
+    y_keys,
+)
 from .scaling import METHOD_LABELS, MIN_DRAWN_SCALES, SERIES_BY_KEY, fit_dataset, fit_series
 from .scaling_points import SCALING_EVAL_SETS, X_KINDS, scaling_points
 from .transforms import TRANSFORMS
@@ -88,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="full ImageNet validation, or the class-matched subset (default: full)")
     common.add_argument("--fit-range", nargs=2, metavar=("LOW", "HIGH"),
                         help="fit only on baseline models with ImageNet accuracy in [LOW, HIGH] percent")
+    pieces = common.add_mutually_exclusive_group()
+    pieces.add_argument("--piecewise", dest="piecewise", action="store_true", default=True,
+                        help="for a set filtered against a model (ImageNet-A: ResNet-50), fit the testbed's two lines "
+                             "split at that model's x (default)")
+    pieces.add_argument("--single-line", dest="piecewise", action="store_false",
+                        help="one line instead (still without the filtered-against model)")
     common.add_argument("--results-dir", type=Path, default=RESULTS_DIR, help="folder with models.csv and evaluations.csv")
     common.add_argument("--results", action="append", type=Path, metavar="PATH", default=[],
                         help="your own results to add as group 'Your models': a template CSV, CLIP_benchmark JSON or "
@@ -96,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--samples-per-epoch", type=float, metavar="N", default=None,
                         help="samples per epoch of open_clip runs whose params.txt is missing or gives no "
                              "train_num_samples (never guessed: without it their samples seen stay unknown)")
-    sub.add_parser("fit", parents=[common], help="print the baseline's slope, intercept, r and n")
+    fit = sub.add_parser("fit", parents=[common], help="print the baseline's slope, intercept, r and n (per piece)")
+    fit.add_argument("--format", default="table", choices=("table", "json"), help="output format (default: table)")
     rob = sub.add_parser("robustness", parents=[common], help="print every model's effective robustness")
     rob.add_argument("--format", default="table", choices=("table", "csv"), help="output format (default: table)")
     rob.add_argument("--models", metavar="SUBSTRING", help="only models whose id or name contains this (case-insensitive)")
@@ -114,31 +131,94 @@ def _describe_x(shift: str, x_axis: str, x_set: str | None = None) -> str:
     return f"{EVAL_SETS[key].name if key in EVAL_SETS else key} [{key}]"
 
 
+def _pct(value: float) -> float | None:
+    """A fraction as percent rounded to 4 decimals; None for an unbounded end."""
+    return None if not np.isfinite(value) else round(100 * float(value), 4)
+
+
+def _num(value: float) -> float | None:
+    """A float for JSON; None where it is not finite (JSON has no NaN)."""
+    return float(value) if np.isfinite(value) else None
+
+
+def _piece_json(fit: LinearFit, low: float, high: float, level: float = 0.95) -> dict[str, object]:
+    """One piece of the baseline as JSON: where it applies, the fitted models' x range and the line."""
+    ci = fit.intervals(level)
+    return {
+        "applies_above_pct": _pct(low), "applies_up_to_pct": _pct(high),
+        "x_min": _pct(fit.x_min), "x_max": _pct(fit.x_max),
+        "slope": _num(fit.slope), "intercept": _num(fit.intercept), "r": _num(fit.r), "r2": _num(fit.r ** 2),
+        "n": fit.n, "slope_ci": [_num(v) for v in ci["slope"]], "intercept_ci": [_num(v) for v in ci["intercept"]],
+        "residual_sd": _num(fit.residual_sd),
+    }
+
+
+def fit_json(a: ShiftAnalysis, args: argparse.Namespace) -> dict[str, object]:
+    """The ``fit --format json`` document: the view, every piece of the baseline, and the models left out."""
+    left = a.left_out_of_fit()
+    return {
+        "shift": a.shift, "x_axis": a.x_axis, "x_set": x_key(a.shift, a.x_axis, a.x_set), "y_sets": list(y_keys(a.shift)),
+        "transform": a.transform, "baseline": a.baseline,
+        "fit_range_pct": None if args.fit_range is None else [float(v) for v in args.fit_range],
+        "piecewise": a.piecewise, "split_models": list(a.split_models),
+        "split_x_pct": [_pct(v) for v in a.fit.splits],
+        "pieces": [_piece_json(p.fit, p.low, p.high) for p in a.fit.pieces],
+        "left_out_of_fit": [{"model_id": m, "reason": r} for m, r in zip(left["model_id"], left["fit_excluded"],
+                                                                          strict=True)],
+        "left_out_no_x": a.left_out,
+    }
+
+
 def run_fit(results: Results, args: argparse.Namespace, out: TextIO) -> None:
-    """Print the baseline fit for the chosen view."""
+    """Print the baseline fit for the chosen view: a table (one block per piece) or JSON."""
     a = analyse_shift(results, args.shift, args.baseline, args.transform, args.x_axis,
-                      _fit_range(args.fit_range), n_resamples=1, x_set=args.x_set)
+                      _fit_range(args.fit_range), n_resamples=1, x_set=args.x_set, piecewise=args.piecewise)
+    if args.format == "json":
+        json.dump(fit_json(a, args), out, indent=2, allow_nan=False)
+        print(file=out)
+        return
     rows = [
         ("shift", args.shift), ("x-axis", _describe_x(args.shift, args.x_axis, args.x_set)), ("transform", args.transform),
         ("baseline", args.baseline),
         ("fit range", "all" if args.fit_range is None else f"{args.fit_range[0]}-{args.fit_range[1]}% ImageNet"),
-        ("slope", f"{a.fit.slope:.4f}"), ("intercept", f"{a.fit.intercept:.4f}"), ("r", f"{a.fit.r:.4f}"),
-        ("n", str(a.fit.n)), ("x range", f"{100 * a.fit.x_min:.2f}-{100 * a.fit.x_max:.2f}% ImageNet"),
     ]
+    if a.piecewise:
+        rows.append(("split", ", ".join(f"{m} at {100 * v:.2f}%" for m, v in zip(a.split_models, a.fit.splits,
+                                                                                strict=True))))
+    for i, piece in enumerate(a.fit.pieces):  # one piece, or two
+        suffix = "" if len(a.fit.pieces) == 1 else f" [{i + 1}]"
+        if suffix:
+            rows.append((f"piece{suffix}", _describe_piece(piece.low, piece.high)))
+        rows += [(f"slope{suffix}", f"{piece.fit.slope:.4f}"), (f"intercept{suffix}", f"{piece.fit.intercept:.4f}"),
+                 (f"r{suffix}", f"{piece.fit.r:.4f}"), (f"n{suffix}", str(piece.fit.n)),
+                 (f"x range{suffix}", f"{100 * piece.fit.x_min:.2f}-{100 * piece.fit.x_max:.2f}% ImageNet")]
+    width = max(10, *(len(k) + 1 for k, _ in rows))
     for k, v in rows:
-        print(f"{k:<10} {v}", file=out)
+        print(f"{k:<{width}} {v}", file=out)
+    for m, reason in zip(*(a.left_out_of_fit()[c] for c in ("model_id", "fit_excluded")), strict=True):
+        print(f"# left out of the fit: {m}: {reason}", file=out)
+
+
+def _describe_piece(low: float, high: float) -> str:
+    """Where a piece applies, in percent of the x-axis accuracy."""
+    if not np.isfinite(low):
+        return f"x <= {100 * high:.2f}% (fit on models below)"
+    if not np.isfinite(high):
+        return f"x > {100 * low:.2f}% (fit on models above)"
+    return f"{100 * low:.2f}% < x <= {100 * high:.2f}%"
 
 
 def robustness_frame(results: Results, args: argparse.Namespace) -> tuple[pd.DataFrame, int]:
     """One row per model with accuracies and robustness in percent, and the number left out."""
     kwargs = {} if args.seed is None else {"seed": args.seed}
     a = analyse_shift(results, args.shift, args.baseline, args.transform, args.x_axis,
-                      _fit_range(args.fit_range), n_resamples=args.n_resamples, x_set=args.x_set, **kwargs)
+                      _fit_range(args.fit_range), n_resamples=args.n_resamples, x_set=args.x_set,
+                      piecewise=args.piecewise, **kwargs)
     return robustness_table(a, args.models, args.interval), a.left_out
 
 
 def run_robustness(results: Results, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
-    """Print effective robustness with its interval and relative robustness per model."""
+    """Print effective robustness with its interval and the shift gap (y - x) per model."""
     frame, left_out = robustness_frame(results, args)
     note = (f"# {left_out} model(s) with {args.shift} results lack "
             f"{x_key(args.shift, args.x_axis, args.x_set)} or one of the averaged sets and are left out")

@@ -21,7 +21,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import special
 
-from .baseline import LinearFit, fit_line
+from .baseline import LinearFit, LinePiece, PiecewiseLine, fit_line, piece_label
 from .scaling_points import ZERO_SHOT_GROUP, data_family
 from .transforms import Transform
 
@@ -109,15 +109,23 @@ def _line(label: str, points: pd.DataFrame, kind: Transform, baseline: LinearFit
 
 
 def zero_shot_lines(
-    points: pd.DataFrame, choice: str, kind: Transform, baseline: LinearFit, matches: NDArray[np.bool_] | None = None
+    points: pd.DataFrame, choice: str, kind: Transform, baseline: LinearFit | PiecewiseLine,
+    matches: NDArray[np.bool_] | None = None,
 ) -> tuple[list[ZeroShotLine], dict[str, str]]:
     """The lines of one choice (:data:`LINE_CHOICES`) through the shown ``points`` (with ``x``, ``y``).
 
-    ``matches`` marks the rows matching the search (for ``search``). Returns the lines and, for each
-    set that could not be fit, the reason.
+    ``matches`` marks the rows matching the search (for ``search``). Rows with a ``fit_excluded``
+    reason (a model a set was filtered against, an accuracy of exactly 0 or 1 on a logit or probit
+    axis) are left out. Returns the lines and, for each set that could not be fit, the reason.
     """
     if choice not in LINE_CHOICES:
         raise ValueError(f"unknown zero-shot line {choice!r}; choose one of {', '.join(LINE_CHOICES)}")
+    if isinstance(baseline, PiecewiseLine):  # the slope tests compare with the piece fit on most models
+        baseline = baseline.reference
+    if "fit_excluded" in points:  # models that may enter no fit (effrob_core.robustness.fit_exclusions)
+        usable = (points["fit_excluded"] == "").to_numpy()
+        points = points[usable]
+        matches = None if matches is None else np.asarray(matches, dtype=bool)[usable]
     zero_shot = (points["group"].astype(str) == ZERO_SHOT_GROUP).to_numpy()
     sets: list[tuple[str, pd.DataFrame]]
     if choice == "none":
@@ -148,13 +156,18 @@ def zero_shot_lines(
     return lines, skipped
 
 
-def lines_table(lines: list[ZeroShotLine], baseline: LinearFit) -> pd.DataFrame:
-    """Slope, intercept, n and x range of each line, with the slope test against the baseline."""
+def lines_table(lines: list[ZeroShotLine], baseline: LinearFit | PiecewiseLine) -> pd.DataFrame:
+    """Slope, intercept, n and x range of each line, with the slope test against the baseline.
+
+    A piecewise baseline gives a row per piece (``Baseline ≤ s%``, ``Baseline > s%``); the tests compare
+    with its ``reference`` piece (the one fit on most models).
+    """
+    pieces = baseline.pieces if isinstance(baseline, PiecewiseLine) else (LinePiece(baseline, None),)  # type: ignore[arg-type]
     rows = [{
-        "Line": "Baseline", "slope": baseline.slope, "intercept": baseline.intercept, "n": baseline.n,
-        "ImageNet range (%)": f"{100 * baseline.x_min:.1f}–{100 * baseline.x_max:.1f}",
+        "Line": piece_label(p.low, p.high), "slope": p.fit.slope, "intercept": p.fit.intercept, "n": p.fit.n,
+        "ImageNet range (%)": f"{100 * p.fit.x_min:.1f}–{100 * p.fit.x_max:.1f}",
         "slope − baseline": np.nan, "t": np.nan, "df": np.nan, "p": np.nan,
-    }]
+    } for p in pieces]
     rows += [{
         "Line": ln.label, "slope": ln.fit.slope, "intercept": ln.fit.intercept, "n": ln.fit.n,
         "ImageNet range (%)": f"{100 * ln.fit.x_min:.1f}–{100 * ln.fit.x_max:.1f}",

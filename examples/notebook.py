@@ -15,7 +15,7 @@ if len(sys.argv) > 1:  # your own results, e.g. tests/data/my_models.csv (templa
     results = api.add_results(results, *sys.argv[1:])
 
 a = api.analyse(results, "imagenet-sketch")  # Taori et al.'s testbed line, logit axes, 95% bootstrap band
-print(a.fit)  # LinearFit(slope=1.0709..., intercept=-2.3701..., r=0.9322..., n=85, ...)
+print(a.fit.pieces[0].fit)  # LinearFit(slope=1.0709..., intercept=-2.3701..., r=0.9322..., n=85, ...)
 print(api.fit_table(a).to_string(index=False))
 
 table = api.robustness_table(a)  # every model, most effectively robust first, in percent

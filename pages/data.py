@@ -95,7 +95,8 @@ st.latex(r"T(y) \approx \beta_1\, T(x) + \beta_0,\qquad "
          r"\mathrm{ER} = y - T^{-1}\!\bigl(\beta_1\, T(x) + \beta_0\bigr)")
 st.markdown(
     "effective robustness is how far a model lies above that baseline, in accuracy points. "
-    "**Relative robustness** is simply $y - x$ (usually negative: shifted accuracy is lower).")
+    "The **shift gap** is simply $y - x$ (usually negative: shifted accuracy is lower). It is not Taori et al.'s "
+    "*relative robustness*, which is the gain of a robustness intervention over its own baseline model.")
 st.markdown("**Transforms** $T$: logit (default), probit, or linear (for intuition only):")
 st.latex(r"\operatorname{logit}(p) = \ln\frac{p}{1-p},\qquad \operatorname{probit}(p) = \Phi^{-1}(p)")
 st.markdown(f"Accuracies of exactly 0 or 1 are clipped to $[{EPS:g}, 1-{EPS:g}]$ before transforming.")

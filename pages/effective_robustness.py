@@ -7,14 +7,16 @@ in the URL; numbers come from ``effrob_core.robustness.analyse_shift``.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import BASELINE_SPECS, BASELINES, LinearFit
+from effrob_core.baseline import BASELINE_SPECS, BASELINES, LinearFit, PiecewiseLine, piece_label
 from effrob_core.datasets import AVERAGE, EVAL_SETS
 from effrob_core.er_units import DEFAULT_UNIT, ER_UNITS, er_in_units, unit_phrase, unit_suffix
 from effrob_core.figures.scatter import (
     highlight_mask,
+    off_scale_mask,
     robustness_scatter,
     selected_model_ids,
     shift_label,
@@ -34,6 +36,7 @@ from effrob_core.robustness import (
     X_AXES,
     ShiftAnalysis,
     analyse_shift,
+    filtered_models,
     shift_points,
     y_keys,
 )
@@ -69,6 +72,12 @@ X_SET_MENU = ("",) + tuple(k for k in SET_CHOICES if k == AVERAGE or (k != IMAGE
 #: Largest selection written into the link (model ids; a larger one is listed but not linked).
 MAX_LINKED_SELECTION = 100
 KIND_PREFIX = {"synthetic": "Synthetic · ", "variant": "Other setting · "}
+#: A baseline piece fit on fewer models, or with a lower correlation, gets a warning.
+MIN_RELIABLE_N = 10
+MIN_RELIABLE_R = 0.8
+PIECES = ("piecewise", "single-line")
+PIECE_LABELS = {"piecewise": "Two lines split at the filtered model (testbed)",
+                "single-line": "One line without the filtered model"}
 
 SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups", "upload")
 X_LABELS = {"full": "Full ImageNet", "matched": "Class-matched"}
@@ -79,10 +88,11 @@ BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 
 @view_cache(show_spinner="Fitting the baseline and its bootstrap band…", max_entries=64)
 def cached_analysis(_results: Results, results_key: str, shift: str, x_axis: str, kind: str, baseline: str,
-                    fit_range: tuple[float, float] | None, x_set: str | None = None) -> ShiftAnalysis:
+                    fit_range: tuple[float, float] | None, x_set: str | None = None,
+                    piecewise: bool = True) -> ShiftAnalysis:
     """``analyse_shift`` for one view, cached on the view and the results' fingerprint."""
     return analyse_shift(_results, shift, baseline, kind, x_axis, fit_range,  # type: ignore[arg-type]
-                         n_resamples=N_RESAMPLES, x_set=x_set)
+                         n_resamples=N_RESAMPLES, x_set=x_set, piecewise=piecewise)
 
 
 @view_cache(show_spinner=False, max_entries=64)
@@ -138,7 +148,7 @@ def metrics_table(points: pd.DataFrame, shift: str, units: str, kind: str, inter
         "95% CI low": er["er_lo"].to_numpy(),
         "95% CI high": er["er_hi"].to_numpy(),
         "Extrapolated": points["extrapolated"].to_numpy(dtype=bool),
-        "Rel. robustness (pts)": 100 * points["rel_rob"].to_numpy(),
+        "Shift gap y − x (pts)": 100 * points["shift_gap"].to_numpy(),
         "Also in": also_in_text(points).str.removeprefix("also in: ").to_numpy(),
         "model_id": points["model_id"].to_numpy(),
     })
@@ -162,7 +172,7 @@ def plotted_table(points: pd.DataFrame, shift: str, x_name: str, interval: str) 
         "eff_rob_transformed_lo": points[f"eff_rob_transformed{band}_lo"].to_numpy(),
         "eff_rob_transformed_hi": points[f"eff_rob_transformed{band}_hi"].to_numpy(),
         "extrapolated": points["extrapolated"].to_numpy(dtype=bool),
-        "rel_rob_pts": 100 * points["rel_rob"].to_numpy(),
+        "shift_gap_pts": 100 * points["shift_gap"].to_numpy(),
     })
 
 
@@ -199,6 +209,33 @@ def show_table(table: pd.DataFrame, units: str) -> None:
     st.dataframe(table, hide_index=True, column_config=fmt, height=min(400, 38 + 35 * len(table)), placeholder=MISSING)
 
 
+def imagenet_a_note(analysis: ShiftAnalysis) -> str:
+    """Why a set filtered against a model (ImageNet-A) gets the testbed's two-piece baseline, citing its code."""
+    models = ", ".join(filtered_models(analysis.shift))
+    how = ("Here the baseline is the imagenet-testbed's two-piece line: one fit on the baseline models below "
+           f"{models}'s x ({100 * analysis.fit.splits[0]:.2f}% on this x-axis), one on those above, and each model's "
+           "effective robustness uses the line on its side (a tie goes below)." if analysis.piecewise else
+           f"Here the baseline is one line without {models}; choose the two-piece line in the sidebar for the "
+           "testbed's method.")
+    return (f"{shift_label(analysis.shift)} keeps only images that a ResNet-50 misclassifies, so {models} scores "
+            "0% by construction; it never enters a fit (its 0% is undefined on a logit or probit axis and, clipped, "
+            f"would be the most influential point). {how} Source: modestyachts/imagenet-testbed, "
+            "plotting/paper_appendix_eff_robust.py (format_eff_robust) and plotting/paper_imagenet_a.py.")
+
+
+def weak_fit_warnings(baseline: PiecewiseLine) -> list[str]:
+    """A warning per baseline piece fit on fewer than ``MIN_RELIABLE_N`` models or with r below ``MIN_RELIABLE_R``."""
+    out = []
+    for p in baseline.pieces:  # one or two
+        problems = ([f"only {p.fit.n} models"] if p.fit.n < MIN_RELIABLE_N else []) + (
+            [f"r = {p.fit.r:.2f}"] if not p.fit.r >= MIN_RELIABLE_R else [])
+        if problems:
+            out.append(f"{piece_label(p.low, p.high)} is fit on {' and '.join(problems)} "
+                       f"(reliable lines need at least {MIN_RELIABLE_N} models and r ≥ {MIN_RELIABLE_R}); "
+                       "its effective-robustness numbers are uncertain.")
+    return out
+
+
 # --- data and controls ------------------------------------------------------------------------------
 results = page_results()
 results_key = results.fingerprint()
@@ -213,6 +250,7 @@ PARAMS = [
     Param("scale", "logit", "choice", TRANSFORMS),
     Param("baseline", "testbed", "choice", BASELINES),
     Param("fit", FULL_RANGE, "range", bounds=FULL_RANGE),
+    Param("pieces", "piecewise", "choice", PIECES),
     Param("groups", list(groups), "multi", tuple(groups)),
     Param("sources", list(sources), "multi", tuple(sources)),
     Param("errors", False, "bool"),
@@ -275,13 +313,24 @@ with st.sidebar:
     st.header("Baseline and filters")
     baseline = st.radio("Fit the baseline on", BASELINES, format_func=BASELINE_LABELS.get,
                         key=key(PAGE, P["baseline"]))
-    fit_pct = st.slider("ImageNet top-1 range of the baseline models (%)", min_value=FULL_RANGE[0],
+    x_phrase = (f"the {shift_label(x_set)} x-axis" if x_set is not None else "the full ImageNet x-axis"
+                if x_axis == "full" else f"the class-matched x-axis (ImageNet on {shift_label(shift)} classes)")
+    fit_pct = st.slider("Fit range: x-axis top-1 of the baseline models (%)", min_value=FULL_RANGE[0],
                         max_value=FULL_RANGE[1], step=1.0, key=key(PAGE, P["fit"]), format="%.0f%%",
-                        help="Fit only on baseline models whose x accuracy lies in this range.")
+                        help="Fit only on baseline models whose accuracy on the chosen x-axis lies in this range.")
+    st.caption(f"The range applies to {x_phrase}.")
     st.selectbox("x-axis evaluation set", with_current(X_SET_MENU, state(PAGE, P["xset"])), format_func=menu_label,
                  key=key(PAGE, P["xset"]),
                  help="Any evaluation set on the x-axis instead of ImageNet, as in the testbed's plotting "
                       "playground (e.g. ImageNetV2 against ImageNet-R, Vid-Robust pm-0 against pm-10).")
+    splittable = len(y_keys(shift)) == 1 and bool(filtered_models(shift))
+    if splittable:
+        st.radio(f"{shift_label(shift)} baseline", PIECES, format_func=PIECE_LABELS.get,
+                 key=key(PAGE, P["pieces"]),
+                 help=f"{shift_label(shift)} was filtered against {', '.join(filtered_models(shift))} (0% by "
+                      "construction). The imagenet-testbed fits two lines, split at that model's x; or fit one "
+                      "line without it.")
+    piecewise = not splittable or state(PAGE, P["pieces"]) == "piecewise"
     shown_groups = st.pills("Groups shown", groups, selection_mode="multi", key=key(PAGE, P["groups"]),
                             help="Click to show or hide a group; the chart's legend lists exactly the groups "
                                  "shown here (and in the link).")
@@ -321,7 +370,7 @@ with st.sidebar:
 # --- analysis -----------------------------------------------------------------------------------------
 fit_range = None if tuple(fit_pct) == FULL_RANGE else (fit_pct[0] / 100, fit_pct[1] / 100)
 try:
-    analysis = cached_analysis(results, results_key, shift, x_axis, kind, baseline, fit_range, x_set)
+    analysis = cached_analysis(results, results_key, shift, x_axis, kind, baseline, fit_range, x_set, piecewise)
 except ValueError as exc:
     st.error(f"No baseline for this view: {exc}. Widen the ImageNet range, choose other baseline models or "
              "other evaluation sets.")
@@ -383,7 +432,7 @@ if series_keys:
 if paper:
     paper_style(fig, title)
 
-c_fig, c_stats = st.columns([3.3, 1.25])
+c_fig, c_stats = st.columns([3.3, 1.25] if len(analysis.fit.pieces) == 1 else [3.0, 1.6])  # room for two pieces
 with c_fig:
     if shown.empty:
         st.info("No models shown: select at least one group and one source in the sidebar.")
@@ -405,6 +454,14 @@ with c_fig:
         + ER_INTERVALS[interval].method + "); ⚠ marks an extrapolated value.")
     if series_keys:
         st.caption(series_caption(series_keys))
+    off_scale = pts[off_scale_mask(pts, kind) & shown_mask(pts, shown_groups, shown_sources)]
+    if len(off_scale):
+        st.caption(f"Not drawn ({len(off_scale)}): " + ", ".join(
+            f"{plain(str(n))} ({100 * x:.2f}%, {100 * y:.2f}%)" for n, x, y in
+            zip(off_scale["display_name"], off_scale["x"], off_scale["y"], strict=True))  # a few models
+            + f" — 0% or 100% has no place on a {kind} axis; the tables below list them.")
+    if filtered_models(shift):
+        st.caption(imagenet_a_note(analysis))
 
 # --- selection (kept in the link) ---------------------------------------------------------------------
 event_ids = selected_model_ids(event.selection.points) if event is not None else []
@@ -422,7 +479,8 @@ with c_fig:
     st.download_button(
         "Download plotted data (CSV, with fits and provenance)",
         data_csv(plotted_table(shown, shift, x_name, interval),
-                 {"baseline (red)": fit_fields(analysis.fit, kind),
+                 {**{f"baseline (red) {piece_label(pc.low, pc.high).removeprefix('Baseline')}".rstrip():
+                     fit_fields(pc.fit, kind) for pc in analysis.fit.pieces},
                   **{f"zero-shot line: {ln.label}": line_fields(ln, kind) for ln in zs_lines}},
                  {**provenance(link, results_key), "x": x_name, "y": shift_label(shift),
                   "baseline models": BASELINE_PHRASES[baseline]}),
@@ -435,9 +493,18 @@ with c_stats:
                   else f"ImageNet {fit_pct[0]:g}–{fit_pct[1]:g}%")
     n_extrapolated = int(shown["extrapolated"].sum())
     st.caption(f"Red: OLS in {kind} space on {BASELINE_PHRASES[baseline]} ({BASELINE_SPECS[baseline].members}), "
-               f"{range_note}: {analysis.fit.n} models with x {100 * analysis.fit.x_min:.1f}–"
-               f"{100 * analysis.fit.x_max:.1f}%. {n_extrapolated:,} of the {len(shown):,} models shown lie outside "
+               f"{range_note}: {analysis.fit.n} models with x "
+               + " and ".join(f"{100 * pc.fit.x_min:.1f}–{100 * pc.fit.x_max:.1f}%" for pc in analysis.fit.pieces)
+               + f"{' (one line each side of the split)' if analysis.piecewise else ''}. {n_extrapolated:,} of the {len(shown):,} models shown lie outside "
                "that range: their effective robustness is extrapolated.")
+
+    for warning in weak_fit_warnings(analysis.fit):  # one per piece at most
+        st.warning(warning)
+    left = analysis.left_out_of_fit()
+    if len(left):
+        st.caption(f"Left out of every fit ({len(left)}): " + "; ".join(
+            f"{plain(str(n))} ({r})" for n, r in zip(left["display_name"], left["fit_excluded"],
+                                                                 strict=True)) + ".")
 
 st.markdown("**Zero-shot line" + ("s" if len(zs_lines) > 1 else "") + f"**: fit on {LINE_CHOICES[zs_choice].phrase}")
 if zs_lines:
@@ -461,7 +528,7 @@ if ids:
     chosen = pts[pts["model_id"].isin(ids)]
     st.caption(f"{len(chosen):,} model(s) selected. Effective robustness in {unit_phrase(units, kind)}, with "
                f"its 95% interval ({ER_INTERVALS[interval].method}); Extrapolated: the model's x lies outside the "
-               "baseline models' range; relative robustness = y minus x accuracy. "
+               "baseline models' range; shift gap = y minus x accuracy (y − x). "
                + ("The selection is in the link." if len(ids) <= MAX_LINKED_SELECTION else
                   f"More than {MAX_LINKED_SELECTION} models: the link does not keep this selection."))
     show_table(metrics_table(chosen, shift, units, kind, interval, x_name), units)

@@ -19,11 +19,15 @@ from tests.conftest import ROOT
 
 def test_analyse_reproduces_the_testbed_sketch_line(results) -> None:
     a = api.analyse(results, "imagenet-sketch", n_resamples=10)
-    assert isinstance(a.fit, api.LinearFit)
-    assert (round(a.fit.slope, 4), round(a.fit.intercept, 4), a.fit.n) == (1.0709, -2.3701, 85)
-    row = api.fit_table(a).iloc[0]
+    assert isinstance(a.fit, api.PiecewiseLine)
+    (piece,) = a.fit.pieces
+    assert isinstance(piece.fit, api.LinearFit)
+    assert (round(piece.fit.slope, 4), round(piece.fit.intercept, 4), a.fit.n) == (1.0709, -2.3701, 85)
+    (row,) = (r for _, r in api.fit_table(a).iterrows())
     assert row["shift"] == "imagenet-sketch" and row["x_axis"] == "imagenet" and row["baseline"] == "testbed"
-    assert row["slope"] == a.fit.slope and row["n"] == 85 and pd.isna(row["fit_low"])
+    assert row["slope"] == piece.fit.slope and row["n"] == 85 and pd.isna(row["fit_low"])
+    two = api.fit_table(api.analyse(results, "imagenet-a", n_resamples=10))
+    assert two["n"].tolist() == [33, 51] and two["applies_up_to"].iloc[0] == two["applies_above"].iloc[1]
 
 
 def test_robustness_table_is_the_command_lines(results) -> None:

@@ -54,13 +54,13 @@ def test_robustness_csv() -> None:
     assert list(table.columns) == ["model_id", "source", "group", "imagenet_pct", "shift_pct", "eff_rob_pct",
                                    "eff_rob_lo_pct", "eff_rob_hi_pct", "eff_rob_transformed",
                                    "eff_rob_transformed_lo", "eff_rob_transformed_hi", "extrapolated",
-                                   "rel_rob_pct"]
+                                   "shift_gap_pct"]
     assert table["model_id"].is_unique and len(table) > 500
     assert (table["eff_rob_lo_pct"] <= table["eff_rob_pct"] + 1e-9).all()
     assert (table["eff_rob_pct"] <= table["eff_rob_hi_pct"] + 1e-9).all()
     clip = table.set_index("model_id").loc["testbed:vit_b_32_clip_zeroshot"]
     assert clip["eff_rob_pct"] > 10  # CLIP zero-shot sits far above the line
-    assert clip["rel_rob_pct"] == pytest.approx(clip["shift_pct"] - clip["imagenet_pct"], abs=1e-3)
+    assert clip["shift_gap_pct"] == pytest.approx(clip["shift_pct"] - clip["imagenet_pct"], abs=1e-3)
 
 
 def test_robustness_seed_point_in_logit_units_and_extrapolated() -> None:

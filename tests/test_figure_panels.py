@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from effrob_core.figures.panels import shift_panels
@@ -24,7 +25,7 @@ def test_one_panel_per_shift_with_shared_x_and_one_legend_entry_per_group(result
                                                                              "ImageNet-Sketch", "ObjectNet"]
     baselines = [t for t in fig.data if t.meta == "baseline"]
     assert len(baselines) == len(SHIFTS) and len({t.xaxis for t in baselines}) == len(SHIFTS)
-    assert f"slope {analyses[1].fit.slope:.2f}, n={analyses[1].fit.n}" in fig.layout.annotations[1].text
+    assert f"slope {analyses[1].fit.pieces[0].fit.slope:.2f}, n={analyses[1].fit.n}" in fig.layout.annotations[1].text
     shown_names = [t.name for t in fig.data if t.showlegend]
     assert len(shown_names) == len(set(shown_names))  # every group and line once in the legend
     for t in fig.data:
@@ -57,3 +58,12 @@ def test_scaling_sets_figure(results: Results) -> None:
     assert fig.layout.yaxis.type == "log"
     with pytest.raises(ValueError, match="at least one"):
         scaling_sets_figure({})
+
+
+def test_imagenet_a_panel_draws_both_pieces_and_the_split(results: Results) -> None:
+    a = analyse_shift(results, "imagenet-a", n_resamples=20)
+    groups, sources = sorted(set(results.models["group"])), sorted(set(results.models["source"]))
+    fig = shift_panels([a], groups, sources)
+    assert len([t for t in fig.data if t.meta == "baseline"]) == 2
+    assert "slopes 0.95 / 5.40, n=33+51" in fig.layout.annotations[0].text
+    assert [s.x0 for s in fig.layout.shapes] == [pytest.approx(np.log(0.7613 / 0.2387), abs=1e-4)]

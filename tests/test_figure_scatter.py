@@ -142,10 +142,10 @@ def test_baseline_line_is_red_and_is_the_fit(sketch):
     assert line.line.color == BASELINE_COLOR and line.line.dash is None
     grid = inverse(np.asarray(line.x), "logit")
     np.testing.assert_allclose(line.y, transform(sketch.fit.predict(grid), "logit"), rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(line.y, sketch.fit.slope * np.asarray(line.x) + sketch.fit.intercept, atol=1e-9)
+    np.testing.assert_allclose(line.y, sketch.fit.pieces[0].fit.slope * np.asarray(line.x) + sketch.fit.pieces[0].fit.intercept, atol=1e-9)
     # solid over the ImageNet range of the models it was fit on
-    assert line.x[0] == pytest.approx(transform(sketch.fit.x_min, "logit"))
-    assert line.x[-1] == pytest.approx(transform(sketch.fit.x_max, "logit"))
+    assert line.x[0] == pytest.approx(transform(sketch.fit.pieces[0].fit.x_min, "logit"))
+    assert line.x[-1] == pytest.approx(transform(sketch.fit.pieces[0].fit.x_max, "logit"))
     assert f"n={sketch.fit.n}" in line.name
 
 
@@ -159,11 +159,11 @@ def test_lines_are_dashed_beyond_the_models_they_were_fit_on(sketch):
     assert gap.size == 1  # two pieces: below and above the fitted range
     left, right = x[:gap[0]], x[gap[0] + 1:]
     tx = transform(sketch.points["x"], "logit")
-    assert left[0] == pytest.approx(tx.min()) and left[-1] == pytest.approx(transform(sketch.fit.x_min, "logit"))
-    assert right[0] == pytest.approx(transform(sketch.fit.x_max, "logit")) and right[-1] == pytest.approx(tx.max())
+    assert left[0] == pytest.approx(tx.min()) and left[-1] == pytest.approx(transform(sketch.fit.pieces[0].fit.x_min, "logit"))
+    assert right[0] == pytest.approx(transform(sketch.fit.pieces[0].fit.x_max, "logit")) and right[-1] == pytest.approx(tx.max())
     y = np.asarray(dashed.y, dtype=float)
     ok = ~np.isnan(x)
-    np.testing.assert_allclose(y[ok], sketch.fit.slope * x[ok] + sketch.fit.intercept, atol=1e-9)
+    np.testing.assert_allclose(y[ok], sketch.fit.pieces[0].fit.slope * x[ok] + sketch.fit.pieces[0].fit.intercept, atol=1e-9)
     assert dashed.name == "Baseline, extrapolated" and "56.5–84.7%" in dashed.hovertemplate
     bands = _traces(fig, "band-extrapolated")
     assert len(bands) == 2 and all(b.line.dash == "dash" for b in bands)
@@ -226,7 +226,7 @@ def test_band_is_shaded_and_contains_the_line(sketch):
     upper, lower = by[:n], by[n:][::-1]
     assert np.all(upper >= np.asarray(line.y) - 1e-9) and np.all(lower <= np.asarray(line.y) + 1e-9)
     assert np.all(upper - lower > 0)
-    lo, hi = sketch.boot.band(inverse(np.asarray(line.x), "logit"))
+    lo, hi = sketch.fit.band(inverse(np.asarray(line.x), "logit"))
     np.testing.assert_allclose(upper, transform(hi, "logit"))
 
 
@@ -285,7 +285,7 @@ def test_hidden_groups_and_sources_are_not_drawn(sketch, all_groups):
     expect = sketch.points[shown_mask(sketch.points, shown_groups, ["testbed", "openclip"])]
     assert sorted(ids) == sorted(expect["model_id"])
     line = _one(fig, "baseline")
-    assert line.x[0] == pytest.approx(max(transform(expect["x"], "logit").min(), transform(sketch.fit.x_min, "logit")))
+    assert line.x[0] == pytest.approx(max(transform(expect["x"], "logit").min(), transform(sketch.fit.pieces[0].fit.x_min, "logit")))
     assert _one(fig, "baseline-extrapolated").x[0] == pytest.approx(transform(expect["x"], "logit").min())
     # nothing shown: lines still drawn over all points, no marker traces
     empty = _build(sketch, groups=[], sources=[])
@@ -329,7 +329,7 @@ def test_hover_shows_accuracies_intervals_and_robustness(sketch):
                   f"ImageNet-Sketch: %{{{c['y']}:.2f}}% [%{{{c['y_lo']}:.2f}}, %{{{c['y_hi']}:.2f}}] (99.5% CI)",
                   f"Effective robustness: %{{{c['eff_rob']}:+.2f}} pts "
                   f"[%{{{c['eff_rob_lo']}:+.2f}}, %{{{c['eff_rob_hi']}:+.2f}}] (95%, baseline band + own test-set noise)",
-                  f"Relative robustness: %{{{c['rel_rob']}:+.2f}} pts"):
+                  f"Shift gap (y − x): %{{{c['shift_gap']}:+.2f}} pts"):
         assert field in t.hovertemplate
     row = np.asarray(t.customdata)[0]
     p = sketch.points.set_index("model_id").loc[t.ids[0]]

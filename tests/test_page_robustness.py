@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -73,7 +74,7 @@ def test_default_is_the_seed_imagenetv2_figure(default_app: AppTest, results: Re
     assert not at.error and not at.warning
     assert at.selectbox(key=_key("shift")).value == "imagenetv2"
     fits = _fits(at)
-    expected = analyse_shift(results, "imagenetv2", n_resamples=1).fit
+    expected = analyse_shift(results, "imagenetv2", n_resamples=1).fit.pieces[0].fit
     assert (fits["Baseline"]["slope"], fits["Baseline"]["intercept"], fits["Baseline"]["n"]) == (
         f"{expected.slope:.4f}", f"{expected.intercept:.4f}", str(expected.n))
     spec = _spec(at)
@@ -100,7 +101,7 @@ def test_chart_spec_is_compact(default_app: AppTest) -> None:
 
 
 def test_choosing_imagenet_sketch_shows_the_reference_line() -> None:
-    at = _run({"shift": "imagenet-a"})
+    at = _run({"shift": "imagenet-r"})
     assert _fits(at)["Baseline"]["slope"] != "1.0709"
     at.selectbox(key=_key("shift")).set_value("imagenet-sketch").run()
     assert not at.exception
@@ -198,7 +199,7 @@ def test_query_string_restores_the_view(results: Results) -> None:
     assert at.text_input(key=_key("search")).value == "resnet50"
     assert dict(at.query_params) == query
     expected = analyse_shift(results, "objectnet", "all-standard", "probit", "matched", (0.6, 0.9), n_resamples=1)
-    assert _fits(at)["Baseline"]["slope"] == f"{expected.fit.slope:.4f}"
+    assert _fits(at)["Baseline"]["slope"] == f"{expected.fit.pieces[0].fit.slope:.4f}"
     assert _fits(at)["Baseline"]["n"] == str(expected.fit.n)
     spec = _spec(at)
     assert spec["layout"]["xaxis"]["title"]["text"] == "ImageNet top-1, ObjectNet classes (%)"
@@ -270,7 +271,7 @@ def test_any_set_on_either_axis_from_the_controls_and_the_link(results: Results)
     assert at.query_params["xset"] == "imagenetv2" and at.query_params["shift"] == "imagenet-r"
     spec = _spec(at)
     assert spec["layout"]["xaxis"]["title"]["text"] == "ImageNetV2 top-1 (%)"
-    expected = analyse_shift(results, "imagenet-r", x_set="imagenetv2", n_resamples=1).fit
+    expected = analyse_shift(results, "imagenet-r", x_set="imagenetv2", n_resamples=1).fit.pieces[0].fit
     assert _fits(at)["Baseline"]["slope"] == f"{expected.slope:.4f}"
     assert at.radio(key=_key("x")).disabled
     # Vid-Robust pm-0 against pm-10, and a per-severity ImageNet-C setting, straight from a link
@@ -343,7 +344,7 @@ def test_seed_view_from_a_link(results: Results) -> None:
     assert row["Eff. robustness (logit)"] == pytest.approx(0.158, abs=0.0015) and bool(row["Extrapolated"])
     lines = _lines(at)
     a = analyse_shift(results, "imagenetv2", n_resamples=1)
-    assert lines["Baseline"]["slope"] == pytest.approx(a.fit.slope)
+    assert lines["Baseline"]["slope"] == pytest.approx(a.fit.pieces[0].fit.slope)
     openai = lines["OpenAI CLIP"]
     assert openai["p"] < 0.05 and openai["slope − baseline"] > 0 and openai["df"] == openai["n"] + a.fit.n - 4
     assert "Paternoster" in _text(at)
@@ -355,3 +356,43 @@ def test_search_line_and_unknown_line_choice() -> None:
     assert "Search matches" in lines and lines["Search matches"]["n"] >= 10
     at = _run({"zsline": "purple"})
     assert len(at.warning) == 1 and at.selectbox(key=_key("zsline")).value == "openai"
+
+
+def test_imagenet_a_two_piece_baseline_and_the_single_line_control(results: Results) -> None:
+    at = _run({"shift": "imagenet-a", "x": "matched"})
+    fits = _fits(at)
+    expected = analyse_shift(results, "imagenet-a", x_axis="matched", n_resamples=1)
+    low, high = expected.fit.pieces
+    assert list(fits) == ["Baseline ≤ 91.86%", "Baseline > 91.86%", "Zero-shot"]
+    assert fits["Baseline ≤ 91.86%"]["slope"] == f"{low.fit.slope:.4f}" and fits["Baseline > 91.86%"]["n"] == "51"
+    spec = _spec(at)
+    assert len(_traces(spec, "baseline")) == 2 and len(_traces(spec, "band")) == 2
+    (split,) = _traces(spec, "split")
+    assert "resnet50" in split["name"] and "91.86%" in split["name"]
+    assert [s["x0"] for s in spec["layout"]["shapes"]] == [pytest.approx(np.log(0.9186 / 0.0814), abs=1e-6)]
+    text = _text(at)
+    assert "format_eff_robust" in text and "two-piece line" in text
+    assert "Left out of every fit (1): resnet50 (ImageNet-A was built from the images" in text
+    assert "Not drawn (1): resnet50" in text  # 0% has no place on a logit axis
+    assert "The range applies to the class-matched x-axis (ImageNet on ImageNet-A classes)." in text
+    # the control, and its URL parameter
+    radio = at.radio(key=_key("pieces"))
+    assert radio.value == "piecewise"
+    radio.set_value("single-line").run()
+    assert not at.exception and at.query_params["pieces"] == "single-line"
+    single = analyse_shift(results, "imagenet-a", x_axis="matched", n_resamples=1, piecewise=False).fit.pieces[0]
+    assert list(_fits(at)) == ["Baseline", "Zero-shot"]
+    assert (_fits(at)["Baseline"]["slope"], _fits(at)["Baseline"]["n"]) == (f"{single.fit.slope:.4f}", "84")
+    assert not _traces(_spec(at), "split") and "one line without testbed:resnet50" in _text(at)
+    restored = _run({"shift": "imagenet-a", "x": "matched", "pieces": "single-line"})
+    assert _fits(restored) == _fits(at)
+
+
+def test_fit_range_names_its_axis_and_weak_fits_warn() -> None:
+    at = _run({"shift": "imagenet-a"})  # full x: the piece below ResNet-50 has r = 0.62
+    assert "The range applies to the full ImageNet x-axis." in _text(at)
+    assert len(at.warning) == 1 and "Baseline ≤ 76.13% is fit on r = 0.62" in at.warning[0].value
+    at = _run({"shift": "imagenet-sketch", "fit": "83,100"})  # 7 testbed standard models above 83%
+    assert len(at.warning) == 1 and "Baseline is fit on only 7 models and r = 0.47" in at.warning[0].value
+    # other shifts have no pieces control
+    assert not [r for r in _run().radio if r.key == _key("pieces")]

@@ -70,8 +70,17 @@ def test_model_soups_effective_robustness_equals_raw_computation(results: Result
     std = baseline_mask(results.models, "testbed")
     for col, shift in RAW_COLUMNS.items():  # independent fit: the testbed baseline models' own accuracies
         xy = wide.loc[results.models["model_id"][std].to_numpy(), ["imagenet", shift]].dropna()
-        fit = linregress(clipped_logit(xy["imagenet"]), clipped_logit(xy[shift]))
-        expected = raw[col] - expit(fit.slope * clipped_logit(raw["ImageNet"]) + fit.intercept)
+        if shift == "imagenet-a":  # the testbed's two lines, split at ResNet-50's x (0% by construction)
+            split = xy.loc["testbed:resnet50", "imagenet"]
+            fits = [linregress(clipped_logit(part["imagenet"]), clipped_logit(part[shift]))
+                    for part in (xy[xy["imagenet"] < split], xy[xy["imagenet"] > split])]
+            above = (raw["ImageNet"] > split).to_numpy()
+            slope = np.where(above, fits[1].slope, fits[0].slope)
+            intercept = np.where(above, fits[1].intercept, fits[0].intercept)
+        else:
+            fit = linregress(clipped_logit(xy["imagenet"]), clipped_logit(xy[shift]))
+            slope, intercept = fit.slope, fit.intercept
+        expected = raw[col] - expit(slope * clipped_logit(raw["ImageNet"]) + intercept)
         got = panels[shift]["eff_rob"].reindex(raw.index)
         np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=0, atol=1e-12)
     mean = panels["average"]["eff_rob"].reindex(raw.index)

@@ -74,7 +74,7 @@ def test_total_interval_matches_monte_carlo_reference() -> None:
 
 def test_band_interval_is_the_bootstrap_band(v2) -> None:
     p = v2.points
-    lo, hi = v2.boot.band(p["x"].to_numpy())
+    lo, hi = v2.fit.band(p["x"].to_numpy())
     np.testing.assert_allclose(p["eff_rob_band_lo"], p["y"] - hi)
     np.testing.assert_allclose(p["eff_rob_band_hi"], p["y"] - lo)
     assert (p["eff_rob_lo"] <= p["eff_rob_band_lo"] + 1e-12).all()
@@ -83,7 +83,7 @@ def test_band_interval_is_the_bootstrap_band(v2) -> None:
 
 def test_transformed_er_is_vertical_distance_on_the_axes(v2) -> None:
     p = v2.points
-    line = v2.fit.slope * transform(p["x"], "logit") + v2.fit.intercept
+    line = v2.fit.pieces[0].fit.slope * transform(p["x"], "logit") + v2.fit.pieces[0].fit.intercept
     np.testing.assert_allclose(p["eff_rob_transformed"], transform(p["y"], "logit") - line)
     seed = p.set_index("model_id").loc["openclip-lowacc:rn50-yfcc15m-1m"]
     assert seed["eff_rob"] == pytest.approx(0.0075, abs=1e-4)
@@ -95,9 +95,9 @@ def test_residual_sd_and_range_of_the_fit(v2) -> None:
     tx, ty = transform(members["x"], "logit"), transform(members["y"], "logit")
     reg = stats.linregress(tx, ty)
     resid = ty - (reg.slope * tx + reg.intercept)
-    assert v2.fit.residual_sd == pytest.approx(np.sqrt((resid ** 2).sum() / (len(tx) - 2)), rel=1e-10)
-    assert v2.fit.intercept_stderr == pytest.approx(reg.intercept_stderr, rel=1e-10)
-    assert v2.fit.x_min == pytest.approx(members["x"].min()) and v2.fit.x_max == pytest.approx(members["x"].max())
+    assert v2.fit.pieces[0].fit.residual_sd == pytest.approx(np.sqrt((resid ** 2).sum() / (len(tx) - 2)), rel=1e-10)
+    assert v2.fit.pieces[0].fit.intercept_stderr == pytest.approx(reg.intercept_stderr, rel=1e-10)
+    assert v2.fit.pieces[0].fit.x_min == pytest.approx(members["x"].min()) and v2.fit.pieces[0].fit.x_max == pytest.approx(members["x"].max())
     assert not members["extrapolated"].any()
     outside = (v2.points["x"] < members["x"].min()) | (v2.points["x"] > members["x"].max())
     assert (v2.points["extrapolated"] == outside).all() and outside.any()
@@ -106,7 +106,7 @@ def test_residual_sd_and_range_of_the_fit(v2) -> None:
 def test_fit_range_narrows_what_counts_as_interpolated(results) -> None:
     a = analyse_shift(results, "imagenetv2", "testbed", "logit", fit_range=(0.70, 0.80), n_resamples=50)
     members = a.points[a.points["in_baseline"]]
-    assert 0.70 <= a.fit.x_min and a.fit.x_max <= 0.80
+    assert 0.70 <= a.fit.pieces[0].fit.x_min and a.fit.pieces[0].fit.x_max <= 0.80
     resnet50 = a.points.set_index("model_id").loc["testbed:resnet50"]  # 76.1%: inside
     alexnet = a.points.set_index("model_id").loc["testbed:alexnet"]  # 56.5%: in the testbed fit, not in this one
     assert not resnet50["extrapolated"] and alexnet["extrapolated"] and not members["extrapolated"].any()
@@ -142,5 +142,5 @@ def test_lowacc_baseline_members(results, v2) -> None:
                  "testbed:identity32_random_forests"):
         assert not member[weak]  # random features, pixels, nearest neighbours, random forests
     a = analyse_shift(results, "imagenetv2", "testbed-lowacc", "logit", n_resamples=50)
-    assert a.fit.x_min < 0.10 and a.fit.n == 200
+    assert a.fit.pieces[0].fit.x_min < 0.10 and a.fit.n == 200
     assert not a.points.set_index("model_id").loc["openclip-lowacc:rn50-yfcc15m-1m", "extrapolated"]

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..robustness import ShiftAnalysis, x_key
-from ..transforms import inverse
+from ..transforms import inverse, transform
 from ..zero_shot import zero_shot_lines
 from .scatter import axis_titles, robustness_scatter, shift_label, shown_mask
 from .style import escape_text, percent_ticks
@@ -32,8 +32,11 @@ MAX_PANEL_TICKS = 7
 
 
 def panel_title(analysis: ShiftAnalysis) -> str:
-    """A panel's title: the shift and its baseline slope and n."""
-    return f"{escape_text(shift_label(analysis.shift))} (slope {analysis.fit.slope:.2f}, n={analysis.fit.n})"
+    """A panel's title: the shift and its baseline slope and n (per piece for a piecewise baseline)."""
+    pieces = analysis.fit.pieces
+    slopes = " / ".join(f"{p.fit.slope:.2f}" for p in pieces)
+    ns = "+".join(str(p.fit.n) for p in pieces)
+    return f"{escape_text(shift_label(analysis.shift))} (slope{'s' if len(pieces) > 1 else ''} {slopes}, n={ns})"
 
 
 def shift_panels(
@@ -66,6 +69,7 @@ def shift_panels(
     in_legend: set[str] = set()
     x_ranges = []
     traces, cells_r, cells_c = [], [], []
+    splits: list[tuple[float, int, int]] = []
     for i, a in enumerate(analyses):  # a handful of panels
         row, col = i // columns + 1, i % columns + 1
         shown = a.points[shown_mask(a.points, groups, sources)]
@@ -79,6 +83,7 @@ def shift_panels(
             traces.append(trace)
             cells_r.append(row)
             cells_c.append(col)
+        splits += [(float(transform(split, kind)), row, col) for split in a.fit.splits]
         x_title, y_title = axis_titles(a.shift, a.x_axis, a.x_set)
         x_ranges.append(single.layout.xaxis.range)
         y_ticks = percent_ticks(kind, *np.clip(inverse(np.asarray(single.layout.yaxis.range), kind), 0, 1),
@@ -89,6 +94,8 @@ def shift_panels(
             fig.update_xaxes(range=single.layout.xaxis.range, title_text=x_title, row=row, col=col,
                              **_ticks(kind, single.layout.xaxis.range))
     fig.add_traces(traces, rows=cells_r, cols=cells_c)
+    for x, row, col in splits:  # the split of a piecewise baseline, as in the single view
+        fig.add_vline(x=x, line=dict(color="#222222", width=1.2, dash="dot"), row=row, col=col)
     if shared_x:
         lo, hi = min(r[0] for r in x_ranges), max(r[1] for r in x_ranges)
         fig.update_xaxes(range=[lo, hi], **_ticks(kind, (lo, hi)))

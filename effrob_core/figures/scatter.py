@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
-from ..baseline import BootstrapFit, LinearFit
+from ..baseline import BootstrapFit, LinearFit, PiecewiseLine
 from ..checkpoints import also_in_text
 from ..datasets import AVERAGE, EVAL_SETS, MAIN_SHIFTS
 from ..er_units import ER_UNITS, er_in_units, unit_suffix
@@ -115,7 +115,7 @@ def selected_model_ids(selection_points: Sequence[Mapping[str, Any]]) -> list[st
 
 #: Columns of a point's numeric hover data (``customdata``): accuracies with their intervals in percent,
 #: effective robustness with its interval in the chosen unit, relative robustness in points.
-HOVER_COLUMNS = ("x", "x_lo", "x_hi", "y", "y_lo", "y_hi", "eff_rob", "eff_rob_lo", "eff_rob_hi", "rel_rob")
+HOVER_COLUMNS = ("x", "x_lo", "x_hi", "y", "y_lo", "y_hi", "eff_rob", "eff_rob_lo", "eff_rob_hi", "shift_gap")
 #: What an extrapolated point adds to its source label (kept short: it travels once per such point).
 EXTRAPOLATED_NOTE = " · ⚠ extrapolated"
 
@@ -128,7 +128,7 @@ def _point_data(p: pd.DataFrame, units: str, kind: Transform, interval: str) -> 
     """
     pct = 100 * p[["x", "x_lo", "x_hi", "y", "y_lo", "y_hi"]].to_numpy(dtype=float)
     er = er_in_units(p, units, kind, interval).to_numpy(dtype=float)
-    rest = 100 * p[["rel_rob"]].to_numpy(dtype=float)
+    rest = 100 * p[["shift_gap"]].to_numpy(dtype=float)
     source = escape_html(source_labels(p["source"]))
     flagged = p["extrapolated"].to_numpy(dtype=bool)
     if flagged.any():
@@ -139,10 +139,23 @@ def _point_data(p: pd.DataFrame, units: str, kind: Transform, interval: str) -> 
                 customdata=np.concatenate([pct, er, rest], axis=1).reshape(len(p), len(HOVER_COLUMNS)))
 
 
+def _fitted_ranges(fit: PiecewiseLine) -> str:
+    """The fitted models' x range of each piece, e.g. "56.5–84.7%" or "56.5–75.9% and 76.2–84.7%"."""
+    return " and ".join(f"{100 * p.fit.x_min:.1f}–{100 * p.fit.x_max:.1f}%" for p in fit.pieces)
+
+
+def off_scale_mask(points: pd.DataFrame, kind: Transform) -> NDArray[np.bool_]:
+    """Rows at exactly 0% or 100% on either axis, which a logit or probit axis cannot place (not drawn)."""
+    if kind == "linear":
+        return np.zeros(len(points), dtype=bool)
+    x, y = points["x"].to_numpy(dtype=float), points["y"].to_numpy(dtype=float)
+    return (x == 0) | (x == 1) | (y == 0) | (y == 1)
+
+
 def _hovertemplate(group: str, shift: str, has_y_interval: bool, confidence: float, units: str, kind: Transform,
-                   interval: str, fit: LinearFit, x_name: str = "ImageNet") -> str:
+                   interval: str, fit: PiecewiseLine, x_name: str = "ImageNet") -> str:
     """Hover text of a group's points: name, group and source (and the extrapolation note), accuracies
-    with intervals, effective robustness in the chosen unit with its interval, relative robustness."""
+    with intervals, effective robustness in the chosen unit with its interval, the shift gap (y - x)."""
     c = {name: f"customdata[{i}]" for i, name in enumerate(HOVER_COLUMNS)}
     ci = f"{100 * confidence:g}% CI"
     fmt = ER_UNITS[units].fmt
@@ -155,8 +168,8 @@ def _hovertemplate(group: str, shift: str, has_y_interval: bool, confidence: flo
         f"{escape_text(shift_label(shift))}: {y_part}" + (f" ({ci})" if has_y_interval else "") + "<br>"
         f"Effective robustness: %{{{c['eff_rob']}:{fmt}}} {escape_text(unit_suffix(units, kind))} "
         f"[%{{{c['eff_rob_lo']}:{fmt}}}, %{{{c['eff_rob_hi']}:{fmt}}}] ({escape_text(ER_INTERVALS[interval].short)})<br>"
-        f"Baseline models' ImageNet range: {100 * fit.x_min:.1f}–{100 * fit.x_max:.1f}% (⚠ extrapolated outside)<br>"
-        f"Relative robustness: %{{{c['rel_rob']}:+.2f}} pts<extra></extra>"
+        f"Baseline models' ImageNet range: {_fitted_ranges(fit)} (⚠ extrapolated outside)<br>"
+        f"Shift gap (y − x): %{{{c['shift_gap']}:+.2f}} pts<extra></extra>"
     )
 
 
@@ -299,11 +312,15 @@ def robustness_scatter(
     models the baseline was fit on. Hover shows effective robustness in ``units``
     (:data:`effrob_core.er_units.ER_UNITS`) with its ``interval`` and flags extrapolated values.
     ``confidence`` and ``level`` label the hover intervals and must match those of the analysis.
+
+    Each piece of a piecewise baseline (the testbed's ImageNet-A line) is drawn, with its band, over its
+    own side of the split, which is marked by a dotted vertical line. Points at exactly 0% or 100%
+    (``off_scale_mask``) are not drawn on a logit or probit axis.
     """
     kind = analysis.transform
     pts = analysis.points
     x_name = x_label(analysis.shift, analysis.x_axis, analysis.x_set)
-    shown = pts[shown_mask(pts, shown_groups, shown_sources)]
+    shown = pts[shown_mask(pts, shown_groups, shown_sources) & ~off_scale_mask(pts, kind)]
     extent = shown if len(shown) else pts
     hit = highlight_mask(shown, highlight)
     has_y_interval = bool(shown["y_lo"].notna().any()) if len(shown) else False
@@ -319,13 +336,28 @@ def robustness_scatter(
     # Lines over the x-range of the shown points (in accuracy), solid where fitted.
     drawn = (float(extent["x"].min()), float(extent["x"].max()))
     fit = analysis.fit
-    for trace in _band_traces(analysis.boot, fit, drawn, level):
-        fig.add_trace(trace)
-    base_name = f"Baseline fit ({escape_text(analysis.baseline)}, n={fit.n})"
-    for trace in _line_traces(fit, drawn, BASELINE_COLOR, base_name, "Baseline", "baseline",
-                              f"Baseline: slope {fit.slope:.4f}, intercept {fit.intercept:.4f}<extra></extra>",
-                              "baseline"):
-        fig.add_trace(trace)
+    for i, piece in enumerate(fit.pieces):  # one piece, or two: each over its own side of the split
+        side = (max(drawn[0], piece.low), min(drawn[1], piece.high))
+        if side[0] >= side[1]:
+            continue
+        label = "" if len(fit.pieces) == 1 else (" below split" if i == 0 else " above split")
+        for trace in _band_traces(piece.boot, piece.fit, side, level):
+            trace.showlegend = bool(trace.showlegend) and i == 0
+            fig.add_trace(trace)
+        base_name = f"Baseline fit{label} ({escape_text(analysis.baseline)}, n={piece.fit.n})"
+        for trace in _line_traces(piece.fit, side, BASELINE_COLOR, base_name, f"Baseline{label}", "baseline",
+                                  f"Baseline{label}: slope {piece.fit.slope:.4f}, intercept {piece.fit.intercept:.4f}, "
+                                  f"n={piece.fit.n}<extra></extra>", "baseline", legend_extrapolated=i == 0):
+            fig.add_trace(trace)
+    for model_id, split in zip(analysis.split_models, fit.splits, strict=True):  # the split, if any
+        name = str(pts.loc[pts["model_id"] == model_id, "display_name"].iloc[0])
+        fig.add_vline(x=float(transform(split, kind)), line=dict(color="#222222", width=1.5, dash="dot"),
+                      annotation_text=f"split: {escape_text(name)}", annotation_position="top left",
+                      annotation_font=dict(size=11, color="#222222"))
+        fig.add_trace(go.Scatter(
+            x=[float(transform(split, kind))] * 2, y=[None, None], mode="lines",
+            line=dict(color="#222222", width=1.5, dash="dot"), meta="split",
+            name=f"Split at {escape_text(name)}'s x ({100 * split:.2f}%)", hoverinfo="skip"))
     colors = zero_shot_colors(zero_shot_lines)
     # One line is drawn across the view (dashed where extrapolated); many (one per training-data group)
     # are drawn over their own models' range only, or their extrapolations would fill the plot.

@@ -161,6 +161,39 @@ def test_effective_robustness_malformed_link_warns_and_draws(open_app):
     app.screenshot("malformed-link")
 
 
+def test_effective_robustness_imagenet_a_two_pieces_and_single_line(open_app):
+    """ImageNet-A, class-matched x: the testbed's two lines split at ResNet-50, then one line, by link."""
+    app = open_app(PAGES["Effective robustness"] + "?shift=imagenet-a&x=matched")
+    chart = app.chart()
+    assert_clean(app)
+    assert chart["x_title"] == "ImageNet top-1, ImageNet-A classes (%)"
+    assert chart["y_title"] == "ImageNet-A top-1 (%)"
+    legend = chart["legend"]
+    assert sum(t.startswith("Baseline fit below split") or t.startswith("Baseline fit above split")
+               for t in legend) == 2, legend
+    assert any(t.startswith("Split at resnet50") and "91.86%" in t for t in legend), legend
+    assert app.page.locator(".shapelayer path").count() >= 1  # the dotted split line
+    lines = fitted_lines(app)
+    assert "Baseline ≤ 91.86%" in lines and "Baseline > 91.86%" in lines
+    body = app.page.locator('[data-testid="stMain"]').inner_text()
+    assert "format_eff_robust" in body and "Left out of every fit (1): resnet50" in body
+    assert radio_checked(app, "ImageNet-A baseline", "Two lines split at the filtered model (testbed)")
+    app.screenshot("1-imagenet-a-two-pieces")
+
+    app.radio("ImageNet-A baseline", "One line without the filtered model")
+    single = app.chart(until=lambda c: not any(t.startswith("Split at") for t in c["legend"]))
+    assert_clean(app)
+    assert not any(t.startswith("Split at") for t in single["legend"]), single["legend"]
+    assert app.query_flat() == {"shift": "imagenet-a", "x": "matched", "pieces": "single-line"}
+    assert "Baseline ≤" not in fitted_lines(app)
+    shared = open_app(share_link(app))
+    shared.chart()
+    assert_clean(shared)
+    assert radio_checked(shared, "ImageNet-A baseline", "One line without the filtered model")
+    assert fitted_lines(shared) == fitted_lines(app)
+    app.screenshot("2-imagenet-a-single-line")
+
+
 # --- Scaling --------------------------------------------------------------------------------------------
 
 EVAL = "Evaluation set"
