@@ -143,7 +143,7 @@ def test_your_standard_models_make_the_baseline(tmp_path: Path) -> None:
     x = np.array([0.60, 0.66, 0.72])
     y = np.array([0.48, 0.54, 0.60])
     own = fit_line(x, y, "logit")
-    assert alone.fit.slope == pytest.approx(own.slope) and alone.fit.intercept == pytest.approx(own.intercept)
+    assert alone.fit.pieces[0].fit.slope == pytest.approx(own.slope) and alone.fit.pieces[0].fit.intercept == pytest.approx(own.intercept)
     both = analyse_shift(combined, "imagenetv2", "testbed+yours", n_resamples=20)
     assert both.fit.n == analyse_shift(combined, "imagenetv2", "testbed", n_resamples=20).fit.n + 3
     path = tmp_path / "lab.csv"
