@@ -191,11 +191,16 @@ def line_fields(line: ZeroShotLine, kind: str) -> dict[str, object]:
             "t": line.test.t, "df": line.test.df, "p": line.test.p}
 
 
-def baseline_table(fit: LinearFit) -> pd.DataFrame:
-    """Slope, intercept, r (4 decimals, as ``effrob fit``), n, the ImageNet range and the residual SD, as text."""
-    rows = {"slope": f"{fit.slope:.4f}", "intercept": f"{fit.intercept:.4f}", "r": f"{fit.r:.4f}", "n": f"{fit.n}",
-            "x range": f"{100 * fit.x_min:.1f}–{100 * fit.x_max:.1f}%", "residual SD": f"{fit.residual_sd:.4f}"}
-    return pd.DataFrame({"Baseline": list(rows.values())}, index=pd.Index(list(rows), name="fit"))
+def baseline_table(line: PiecewiseLine) -> pd.DataFrame:
+    """Slope, intercept, r (4 decimals, as ``effrob fit``), n, the ImageNet range and the residual SD, as text;
+    one column per piece of the baseline ("Baseline", or "Baseline ≤ s%" and "Baseline > s%")."""
+    def column(fit: LinearFit) -> dict[str, str]:
+        return {"slope": f"{fit.slope:.4f}", "intercept": f"{fit.intercept:.4f}", "r": f"{fit.r:.4f}",
+                "n": f"{fit.n}", "x range": f"{100 * fit.x_min:.1f}–{100 * fit.x_max:.1f}%",
+                "residual SD": f"{fit.residual_sd:.4f}"}
+    columns = {piece_label(p.low, p.high): column(p.fit) for p in line.pieces}
+    return pd.DataFrame({k: list(v.values()) for k, v in columns.items()},
+                        index=pd.Index(list(next(iter(columns.values()))), name="fit"))
 
 
 def show_table(table: pd.DataFrame, units: str) -> None:

@@ -363,7 +363,7 @@ def test_imagenet_a_two_piece_baseline_and_the_single_line_control(results: Resu
     fits = _fits(at)
     expected = analyse_shift(results, "imagenet-a", x_axis="matched", n_resamples=1)
     low, high = expected.fit.pieces
-    assert list(fits) == ["Baseline ≤ 91.86%", "Baseline > 91.86%", "Zero-shot"]
+    assert list(fits) == ["Baseline ≤ 91.86%", "Baseline > 91.86%"]
     assert fits["Baseline ≤ 91.86%"]["slope"] == f"{low.fit.slope:.4f}" and fits["Baseline > 91.86%"]["n"] == "51"
     spec = _spec(at)
     assert len(_traces(spec, "baseline")) == 2 and len(_traces(spec, "band")) == 2
@@ -381,7 +381,7 @@ def test_imagenet_a_two_piece_baseline_and_the_single_line_control(results: Resu
     radio.set_value("single-line").run()
     assert not at.exception and at.query_params["pieces"] == "single-line"
     single = analyse_shift(results, "imagenet-a", x_axis="matched", n_resamples=1, piecewise=False).fit.pieces[0]
-    assert list(_fits(at)) == ["Baseline", "Zero-shot"]
+    assert list(_fits(at)) == ["Baseline"]
     assert (_fits(at)["Baseline"]["slope"], _fits(at)["Baseline"]["n"]) == (f"{single.fit.slope:.4f}", "84")
     assert not _traces(_spec(at), "split") and "one line without testbed:resnet50" in _text(at)
     restored = _run({"shift": "imagenet-a", "x": "matched", "pieces": "single-line"})
