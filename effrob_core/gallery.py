@@ -61,9 +61,11 @@ class PublishedFigure:
 # --- recomputation helpers (each one code path of the app) -------------------------------------------
 
 def _fit(shift: str, attr: str, **kwargs: object) -> Callable[[Results], float]:
-    """A coefficient of the baseline fit of a view (as the Effective robustness page fits it)."""
+    """A coefficient of the baseline fit of a view (as the Effective robustness page fits it; the piece
+    fit on most models where the baseline has pieces)."""
     def compute(results: Results) -> float:
-        return float(getattr(analyse_shift(results, shift, n_resamples=1, **kwargs).fit, attr))  # type: ignore[arg-type]
+        line = analyse_shift(results, shift, n_resamples=1, **kwargs).fit  # type: ignore[arg-type]
+        return float(getattr(line.reference, attr))
     return compute
 
 
