@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import RUN_TIMEOUT_MS, SCREENSHOTS, AppPage
 
@@ -38,7 +39,9 @@ def test_landing_view_is_the_seed_figure_and_fits_a_laptop_screen(warm_server, b
                                  "e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')")
         assert not clipped, "the fit table scrolls or clips its columns"
         text = table.inner_text()
-        assert "Baseline" in text and "Zero-shot" in text and "intercept" in text
+        assert "Baseline" in text and "intercept" in text and "x range" in text
+        # the seed's purple line: fit on OpenAI's CLIP models, listed under the chart
+        expect(app.page.get_by_text(re.compile(r"^Zero-shot lines?: fit on")).first).to_contain_text("OpenAI")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         app.page.screenshot(path=str(SCREENSHOTS / "landing--1280x800.png"))  # what a laptop shows, unscrolled
     finally:
