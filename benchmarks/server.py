@@ -52,7 +52,8 @@ def page_urls(app: Path = ROOT / "app.py") -> list[tuple[str, str]]:
 class Server:
     """``streamlit run app.py`` on 127.0.0.1 and a free port, in its own process group."""
 
-    def __init__(self, env: dict[str, str] | None = None, start_timeout: float = 90.0) -> None:
+    def __init__(self, env: dict[str, str] | None = None, start_timeout: float = 90.0, script: str = "app.py") -> None:
+        self.script = script
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **(env or {})}
@@ -70,7 +71,7 @@ class Server:
 
     def start(self) -> float:
         """Start the server and wait for its health endpoint; return the seconds it took."""
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+        cmd = [sys.executable, "-m", "streamlit", "run", self.script, "--server.address", "127.0.0.1",
                "--server.port", str(self.port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
         t0 = time.perf_counter()
