@@ -15,6 +15,7 @@ import pandas as pd
 
 from .checkpoints import checkpoint_of
 from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS
+from .er_units import ER_UNITS, er_in_units, unit_suffix
 from .formatting import signed_tenths
 from .intervals import TESTBED_CONFIDENCE, clopper_pearson
 from .results import Results
@@ -24,6 +25,8 @@ MODEL_INFO_COLUMNS: tuple[str, ...] = ("Model", "Source", "Group", "Architecture
 IMAGENET_COLUMN = "ImageNet top-1 (%)"
 MEAN_ER_COLUMN = "ER mean of 5 (pts)"
 MEAN_ACC_COLUMN = "Shift top-1 mean of 5 (%)"
+#: Shifts on which the model's ImageNet top-1 lies outside the baseline models' range.
+EXTRAPOLATED_COLUMN = "Extrapolated on"
 
 
 def shift_name(shift: str) -> str:
@@ -46,21 +49,36 @@ def ci_column(shift: str) -> str:
     return f"ER {shift_name(shift)} 95% CI"
 
 
-def _interval_strings(lo: pd.Series, hi: pd.Series) -> pd.Series:
-    """``"[lo, hi]"`` in points with one decimal; empty where either bound is missing."""
+def _interval_strings(lo: pd.Series, hi: pd.Series, decimals: int = 1) -> pd.Series:
+    """``"[lo, hi]"`` with ``decimals`` decimals (signed); empty where either bound is missing."""
     both = (lo.notna() & hi.notna()).to_numpy()
     text = np.full(len(lo), "", dtype=object)
-    text[both] = "[" + signed_tenths(lo.to_numpy(dtype=float)[both]) + ", " \
-        + signed_tenths(hi.to_numpy(dtype=float)[both]) + "]"
+    def fmt(v: np.ndarray) -> np.ndarray:
+        return signed_tenths(v) if decimals == 1 else np.char.mod(f"%+.{decimals}f", v).astype(object)
+    text[both] = "[" + fmt(lo.to_numpy(dtype=float)[both]) + ", " + fmt(hi.to_numpy(dtype=float)[both]) + "]"
     return pd.Series(text, index=lo.index, dtype="str")
 
 
-def models_table(results: Results, robustness: pd.DataFrame, shifts: Sequence[str] = MAIN_SHIFTS) -> pd.DataFrame:
-    """Every model with ImageNet top-1, each shift's top-1, effective robustness and its interval, and the means.
+def unit_column_names(unit: str, kind: str, shifts: Sequence[str] = MAIN_SHIFTS) -> dict[str, str]:
+    """Display (and download) names of the effective-robustness columns when they hold ``unit``:
+    ``"ER ImageNetV2 (pts)"`` becomes ``"ER ImageNetV2 (logit)"``. The table keeps its ``(pts)`` keys
+    (those of links and sorting) whatever the unit."""
+    suffix = unit_suffix(unit, kind)  # type: ignore[arg-type]
+    names = {er_column(s): er_column(s).removesuffix("(pts)") + f"({suffix})" for s in shifts}
+    names[MEAN_ER_COLUMN] = MEAN_ER_COLUMN.removesuffix("(pts)") + f"({suffix})"
+    return {k: v for k, v in names.items() if k != v}
 
-    ``robustness`` is :func:`effrob_core.robustness.robustness_by_shift` for ``shifts``. Accuracies and
-    effective robustness are in percentage points rounded to 2 decimals; indexed by model_id. One row
-    per checkpoint: the canonical row, whose "Also in" lists the other rows of the same weights.
+
+def models_table(results: Results, robustness: pd.DataFrame, shifts: Sequence[str] = MAIN_SHIFTS,
+                 unit: str = "pts", kind: str = "logit", interval: str = "total") -> pd.DataFrame:
+    """Every model with ImageNet top-1, each shift's top-1, effective robustness and its interval, the
+    means, and the shifts on which its effective robustness is extrapolated.
+
+    ``robustness`` is :func:`effrob_core.robustness.robustness_by_shift` for ``shifts`` (with axis
+    scaling ``kind``). Accuracies are in percentage points rounded to 2 decimals; effective robustness
+    is in ``unit`` (:mod:`effrob_core.er_units`; 2 decimals, 3 in axis units) with its ``interval``, under
+    the column names of points (see :func:`unit_column_names`); indexed by model_id. One row per
+    checkpoint: the canonical row, whose "Also in" lists the other rows of the same weights.
     """
     m = results.models[checkpoint_of(results.models) == results.models["model_id"]].set_index("model_id")
     top1 = results.wide("top1").reindex(m.index)
@@ -72,12 +90,22 @@ def models_table(results: Results, robustness: pd.DataFrame, shifts: Sequence[st
         "Also in": m["also_in"].astype(str) if "also_in" in m.columns else pd.Series("", index=m.index),
         IMAGENET_COLUMN: (100 * top1[IMAGENET]).round(2),
     }
-    for s in shifts:
+    decimals = int(ER_UNITS[unit].fmt.rstrip("f").split(".")[1])
+    ci_decimals = 3 if unit == "axis" and kind != "linear" else 1
+    per_shift = []
+    flagged = pd.Series("", index=m.index, dtype=object)
+    for s in shifts:  # five shifts, each vectorised over models
+        cols = [c for c in rob.columns if c.endswith(f"[{s}]")]
+        er = er_in_units(rob[cols].rename(columns=lambda c: c.removesuffix(f"[{s}]")), unit, kind, interval)  # type: ignore[arg-type]
+        per_shift.append(er["er"])
         columns[acc_column(s)] = (100 * top1[s]).round(2)
-        columns[er_column(s)] = (100 * rob[f"eff_rob[{s}]"]).round(2)
-        columns[ci_column(s)] = _interval_strings(100 * rob[f"eff_rob_lo[{s}]"], 100 * rob[f"eff_rob_hi[{s}]"])
+        columns[er_column(s)] = er["er"].round(decimals)
+        columns[ci_column(s)] = _interval_strings(er["er_lo"], er["er_hi"], ci_decimals)
+        on = rob[f"extrapolated[{s}]"].fillna(0).to_numpy(dtype=float) > 0
+        flagged[on] = flagged[on] + np.where(flagged[on] == "", "", ", ") + shift_name(s)
     columns[MEAN_ACC_COLUMN] = (100 * top1[list(shifts)].mean(axis=1, skipna=False)).round(2)
-    columns[MEAN_ER_COLUMN] = (100 * rob["eff_rob[mean]"]).round(2)
+    columns[MEAN_ER_COLUMN] = pd.concat(per_shift, axis=1).mean(axis=1, skipna=False).round(decimals)
+    columns[EXTRAPOLATED_COLUMN] = flagged.astype(str)
     out = pd.DataFrame(columns, index=m.index)  # built at once: no column-by-column inserts
     out.index.name = "model_id"
     return out

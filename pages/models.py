@@ -18,7 +18,9 @@ from effrob_core.checkpoints import checkpoint_of
 from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
 from effrob_core.figures.compare import compare_figure
 from effrob_core.formatting import si_number
+from effrob_core.er_units import DEFAULT_UNIT, ER_UNITS, unit_phrase, unit_suffix
 from effrob_core.models_table import (
+    EXTRAPOLATED_COLUMN,
     IMAGENET_COLUMN,
     MEAN_ACC_COLUMN,
     MEAN_ER_COLUMN,
@@ -30,12 +32,13 @@ from effrob_core.models_table import (
     filter_models,
     models_table,
     sort_models,
+    unit_column_names,
 )
 from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import robustness_by_shift
 from effrob_core.safe_csv import safe_csv
 from effrob_core.transforms import TRANSFORMS
-from effrob_core.uncertainty import ER_INTERVALS
+from effrob_core.uncertainty import DEFAULT_INTERVAL, ER_INTERVALS
 from effrob_core.viewstate import Param
 from pages.common import (
     MISSING,
@@ -61,14 +64,25 @@ METRIC_LABELS = {"robustness": "Effective robustness", "accuracy": "Accuracy"}
 
 
 @view_cache(show_spinner="Fitting the baselines of the five shifts…", max_entries=16)
-def cached_table(_results: Results, results_key: str, baseline: str, kind: str) -> tuple[pd.DataFrame, list[str]]:
-    """The models table for one baseline and transform (and the shifts it has no baseline for), cached."""
+def cached_table(_results: Results, results_key: str, baseline: str, kind: str, units: str = DEFAULT_UNIT,
+                 interval: str = DEFAULT_INTERVAL) -> tuple[pd.DataFrame, list[str]]:
+    """The models table for one baseline and transform in ``units`` with ``interval`` (and the shifts it has no
+    baseline for), cached."""
+    rob, missing = cached_robustness(_results, results_key, baseline, kind)
+    return models_table(_results, rob, MAIN_SHIFTS, units, kind, interval), missing
+
+
+@view_cache(show_spinner="Fitting the baselines of the five shifts…", max_entries=16)
+def cached_robustness(_results: Results, results_key: str, baseline: str, kind: str) -> tuple[pd.DataFrame, list[str]]:
+    """``robustness_by_shift`` for one baseline and transform, cached (every unit and interval reads it)."""
     rob, missing = robustness_by_shift(_results, MAIN_SHIFTS, baseline, kind, n_resamples=N_RESAMPLES)
-    return models_table(_results, rob, MAIN_SHIFTS), missing
+    return rob, list(missing)
 
 
-def column_config(columns: list[str]) -> dict[str, object]:
-    """Formats of the shown columns: percentages with 2 decimals, signed points for effective robustness."""
+def column_config(columns: list[str], names: dict[str, str] | None = None) -> dict[str, object]:
+    """Formats of the shown columns: percentages with 2 decimals, signed effective robustness (2 decimals, 3 in
+    logit or probit units) under the unit's name (``names``, :func:`effrob_core.models_table.unit_column_names`)."""
+    names = names or {}
     cfg: dict[str, object] = {
         "Model id": st.column_config.TextColumn("Model id", width="medium"),
         "Model": st.column_config.TextColumn("Model", width="medium", pinned=True),
@@ -79,13 +93,19 @@ def column_config(columns: list[str]) -> dict[str, object]:
         if c.endswith("(%)"):
             cfg[c] = st.column_config.NumberColumn(c, format="%.2f")
         elif c.endswith("(pts)"):
-            cfg[c] = st.column_config.NumberColumn(c, format="%+.2f")
+            label = names.get(c, c)
+            cfg[c] = st.column_config.NumberColumn(label, format="%+.3f" if label.endswith("(logit)") or
+                                                   label.endswith("(probit)") else "%+.2f")
+    cfg[EXTRAPOLATED_COLUMN] = st.column_config.TextColumn(
+        EXTRAPOLATED_COLUMN, help="Shifts on which the model's ImageNet top-1 lies outside the range of the models "
+                                  "the baseline was fit on: its effective robustness there is extrapolated.")
     return {c: v for c, v in cfg.items() if c in columns}
 
 
 def shown_columns(table: pd.DataFrame, accuracies: bool, intervals: bool) -> list[str]:
     """The columns the view shows, in order: the numbers first, then what the model is."""
-    cols = ["Model", "Group", IMAGENET_COLUMN, MEAN_ER_COLUMN] + ([MEAN_ACC_COLUMN] if accuracies else [])
+    cols = ["Model", "Group", IMAGENET_COLUMN, MEAN_ER_COLUMN, EXTRAPOLATED_COLUMN] + (
+        [MEAN_ACC_COLUMN] if accuracies else [])
     for s in MAIN_SHIFTS:
         cols += ([acc_column(s)] if accuracies else []) + [er_column(s)] + ([ci_column(s)] if intervals else [])
     return cols + ["Source", "Architecture", "Training data", "Samples seen", "Params (M)", "Also in", "Model id"]
@@ -136,6 +156,8 @@ PARAMS = [
     Param("ci", True, "bool"),
     Param("cmp", [i for i in DEFAULT_COMPARE if i in id_set], "multi"),
     Param("metric", "robustness", "choice", tuple(METRIC_LABELS)),
+    Param("units", DEFAULT_UNIT, "choice", tuple(ER_UNITS)),
+    Param("interval", DEFAULT_INTERVAL, "choice", tuple(ER_INTERVALS)),
 ]
 P = {p.key: p for p in PARAMS}
 
@@ -162,6 +184,12 @@ with st.sidebar:
     st.header("Effective robustness")
     baseline = st.radio("Baseline fit on", BASELINES, format_func=BASELINE_LABELS.get, key=key(PAGE, P["baseline"]))
     kind = st.radio("Axis scaling of the baseline", TRANSFORMS, key=key(PAGE, P["scale"]), horizontal=True)
+    units = st.radio("Units", tuple(ER_UNITS), format_func=lambda u: ER_UNITS[u].label, key=key(PAGE, P["units"]),
+                     help="Accuracy points (Taori et al.), the vertical distance on the baseline's axes (logit or "
+                          "probit units), or that distance in standard deviations of the baseline models' residuals.")
+    interval = st.radio("Interval", tuple(ER_INTERVALS), format_func=lambda i: ER_INTERVALS[i].label,
+                        key=key(PAGE, P["interval"]),
+                        help=" · ".join(f"{v.label}: {v.method}." for v in ER_INTERVALS.values()))
     st.header("Filters")
     sel_groups = st.multiselect("Groups", groups, key=key(PAGE, P["groups"]), placeholder="All groups")
     sel_sources = st.multiselect("Sources", sources, key=key(PAGE, P["sources"]), placeholder="All sources")
@@ -170,12 +198,13 @@ with st.sidebar:
     acc_range = st.slider("ImageNet top-1 (%)", min_value=FULL_RANGE[0], max_value=FULL_RANGE[1], step=0.5,
                           key=key(PAGE, P["imagenet"]), format="%.1f%%")
     st.header("Columns and order")
-    sort_by = st.selectbox("Sort by", SORTABLE, key=key(PAGE, P["sort"]))
+    unit_names = unit_column_names(units, kind)
+    sort_by = st.selectbox("Sort by", SORTABLE, key=key(PAGE, P["sort"]), format_func=lambda c: unit_names.get(c, c))
     descending = st.toggle("Descending", key=key(PAGE, P["desc"]))
     show_acc = st.toggle("Shift accuracies", key=key(PAGE, P["acc"]))
     show_ci = st.toggle("95% intervals of ER", key=key(PAGE, P["ci"]))
 
-table, no_baseline = cached_table(results, results_key, baseline, kind)
+table, no_baseline = cached_table(results, results_key, baseline, kind, units, interval)
 if no_baseline:
     missing_names = ", ".join(EVAL_SETS[s].name for s in no_baseline)
     st.warning(f"No baseline for {missing_names}: {BASELINE_PHRASES[baseline]} have no results there, so those effective "
@@ -187,14 +216,17 @@ cols = shown_columns(table, show_acc, show_ci)
 shown = view[[c for c in cols if c != "Model id"]].reset_index(drop=True)  # one copy of the shown columns
 shown["Model id"] = view.index.to_numpy()
 
-st.dataframe(shown, hide_index=True, width="stretch", height=460, column_config=column_config(cols),
+st.dataframe(shown, hide_index=True, width="stretch", height=460, column_config=column_config(cols, unit_names),
              placeholder=MISSING)
 c_cap, c_dl = st.columns([4, 1])
-c_cap.caption(f"{len(shown):,} of {len(table):,} models. ER in accuracy points against the {kind} baseline fit on "
-              f"{BASELINE_PHRASES[baseline]}; intervals: {ER_INTERVALS['total'].method}. "
+c_cap.caption(f"{len(shown):,} of {len(table):,} models. ER in {unit_phrase(units, kind)} against the {kind} "
+              f"baseline fit on {BASELINE_PHRASES[baseline]}; intervals: {ER_INTERVALS[interval].method}. "
+              f"{EXTRAPOLATED_COLUMN}: the shifts where the model's ImageNet top-1 lies outside the baseline "
+              "models' range (extrapolated ER). "
               "ER mean of 5: only for models with all five shifts. "
               "Empty cells: no result for that set.")
-c_dl.download_button("Download CSV", functools.partial(safe_csv, shown), file_name=f"effrob_models_{baseline}_{kind}.csv",
+c_dl.download_button("Download CSV", functools.partial(safe_csv, shown.rename(columns=unit_names)),
+                     file_name=f"effrob_models_{baseline}_{kind}_{units}.csv",
                      mime="text/csv", key=f"{PAGE}.download", width="stretch",
                      help="The rows and columns shown, in this order.")
 
@@ -213,14 +245,16 @@ if not chosen:
     st.info("Choose models above to compare them side by side.")
 else:
     frame = compare_long(results, table, chosen, metric)  # type: ignore[arg-type]
-    label = "Clopper-Pearson 99.5%" if metric == "accuracy" else ER_INTERVALS["total"].short
-    st.plotly_chart(compare_figure(frame, metric, label), key=f"{PAGE}.chart.compare", theme=None,
+    label = "Clopper-Pearson 99.5%" if metric == "accuracy" else ER_INTERVALS[interval].short
+    st.plotly_chart(compare_figure(frame, metric, label, unit=unit_suffix(units, kind)),  # type: ignore[arg-type]
+                    key=f"{PAGE}.chart.compare", theme=None,
                     config={"displaylogo": False,
                             "toImageButtonOptions": {"format": "png", "filename": "effrob_compare", "scale": 3}})
     st.caption("Error bars: " + ("Clopper-Pearson 99.5% intervals of top-1 from the number of test images."
                                  if metric == "accuracy" else
-                                 f"95% intervals of ER: {ER_INTERVALS['total'].method}. "
+                                 f"95% intervals of ER in {unit_phrase(units, kind)}: "
+                                 f"{ER_INTERVALS[interval].method}. "
                                  "The dashed line at 0 is the standard-training baseline.")
                + " Missing bars: no result for that set.")
     side = table.loc[chosen].assign(**{"Model id": chosen})[shown_columns(table, True, True)]
-    st.dataframe(transposed(side), width="stretch", placeholder=MISSING)
+    st.dataframe(transposed(side.rename(columns=unit_names)), width="stretch", placeholder=MISSING)

@@ -17,10 +17,10 @@ _AXIS = dict(showgrid=False, zeroline=False, showline=True, linecolor="#222222",
 
 
 @functools.lru_cache(maxsize=8)
-def _layout(metric: str, height: int) -> dict[str, Any]:
+def _layout(metric: str, height: int, unit: str = "pts") -> dict[str, Any]:
     """The layout shared by every comparison chart of ``metric`` (template and zero line included), validated
-    by plotly once; callers get deep copies."""
-    y_title = "Top-1 accuracy (%)" if metric == "accuracy" else "Effective robustness (pts)"
+    by plotly once; callers get deep copies. ``unit`` names the effective-robustness unit on the y-axis."""
+    y_title = "Top-1 accuracy (%)" if metric == "accuracy" else f"Effective robustness ({unit})"
     fig = go.Figure()
     fig.update_layout(
         barmode="group", bargap=0.18, bargroupgap=0.04, height=height, template="simple_white",
@@ -36,18 +36,19 @@ def _layout(metric: str, height: int) -> dict[str, Any]:
     return fig.to_plotly_json()["layout"]
 
 
-def compare_figure(frame: pd.DataFrame, metric: str, interval_label: str, height: int = 460) -> go.Figure:
+def compare_figure(frame: pd.DataFrame, metric: str, interval_label: str, height: int = 460,
+                   unit: str = "pts") -> go.Figure:
     """Grouped bars: one group per evaluation set, one bar per model, error bars from ``lo``/``hi``.
 
     ``frame`` is :func:`effrob_core.models_table.compare_long` output (values in points); ``metric`` is
-    ``accuracy`` (top-1 %) or ``robustness`` (effective robustness, with a line at 0). The layout is
+    ``accuracy`` (top-1 %) or ``robustness`` (effective robustness in ``unit``, with a line at 0). The layout is
     validated once per metric and the bars are written in plotly's own property names, so the figure
     is assembled without plotly's per-property validation (about 40 ms a chart, mostly copying the
     template); a test checks that validating it changes nothing.
     """
     if metric not in ("accuracy", "robustness"):
         raise ValueError(f"unknown metric {metric!r}; choose accuracy or robustness")
-    layout = copy.deepcopy(_layout(metric, height))
+    layout = copy.deepcopy(_layout(metric, height, unit))
     layout["xaxis"]["categoryarray"] = list(dict.fromkeys(frame["set_name"]))
     model_ids = frame["model_id"].to_numpy()
     escaped = escape_html(frame["model"].to_numpy())
