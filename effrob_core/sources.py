@@ -6,6 +6,7 @@ Pure functions of :class:`~effrob_core.results.Results` (no Streamlit).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -50,6 +51,14 @@ SOURCES: tuple[Source, ...] = (
            "hparam_info.json"),
 )
 SOURCE_BY_KEY: dict[str, Source] = {s.key: s for s in SOURCES}
+#: Order of sources in every control and legend: the published ones as listed above, then uploads.
+SOURCE_ORDER: tuple[str, ...] = (*SOURCE_BY_KEY, UPLOAD_SOURCE)
+
+
+def ordered_sources(present: Iterable[str]) -> list[str]:
+    """The sources in ``present`` in :data:`SOURCE_ORDER`, then any others alphabetically."""
+    present = set(present)
+    return [k for k in SOURCE_ORDER if k in present] + sorted(present - set(SOURCE_ORDER))
 #: The models uploaded in a browser session: a source of their own, listed after the published ones.
 UPLOADED_BY_YOU = "uploaded by you"
 UPLOADED = Source(UPLOAD_SOURCE, f"{UPLOAD_GROUP} (this browser session only)", UPLOADED_BY_YOU,

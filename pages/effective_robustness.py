@@ -29,6 +29,7 @@ from effrob_core.figures.style import SOURCE_LABELS, source_labels
 from effrob_core.checkpoints import also_in_text, checkpoint_of
 from effrob_core.series import published_series_keys, series_label, series_members, uploaded_series_keys
 from effrob_core.results import GROUPS, Results
+from effrob_core.sources import ordered_sources
 from effrob_core.robustness import (
     OTHER_SHIFT_CHOICES,
     SET_CHOICES,
@@ -79,7 +80,6 @@ PIECES = ("piecewise", "single-line")
 PIECE_LABELS = {"piecewise": "Two lines split at the filtered model (testbed)",
                 "single-line": "One line without the filtered model"}
 
-SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups", "upload")
 X_LABELS = {"full": "Full ImageNet", "matched": "Class-matched"}
 TRANSFORM_LABELS = {"logit": "Logit", "probit": "Probit", "linear": "Linear"}
 BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
@@ -245,7 +245,7 @@ def weak_fit_warnings(baseline: PiecewiseLine) -> list[str]:
 results = page_results()
 results_key = results.fingerprint()
 groups = ordered(set(results.models["group"]), GROUPS)
-sources = ordered(set(results.models["source"]), SOURCE_ORDER)
+sources = ordered_sources(results.models["source"].unique().tolist())
 source_counts = results.models["source"].value_counts()
 
 PARAMS = [

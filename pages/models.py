@@ -35,6 +35,7 @@ from effrob_core.models_table import (
     unit_column_names,
 )
 from effrob_core.results import GROUPS, Results
+from effrob_core.sources import ordered_sources
 from effrob_core.robustness import robustness_by_shift
 from effrob_core.safe_csv import safe_csv
 from effrob_core.transforms import TRANSFORMS
@@ -55,7 +56,6 @@ PAGE = "models"
 N_RESAMPLES = 1000
 MAX_COMPARE = 8
 FULL_RANGE = (0.0, 100.0)
-SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups")
 DEFAULT_COMPARE = ("testbed:resnet50", "testbed:vit_b_32_clip_zeroshot", "openclip:ViT-L-14/openai",
                    "openclip:ViT-B-32/laion2b_s34b_b79k", "openclip:RN50-quickgelu/yfcc15m")
 BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
@@ -134,7 +134,7 @@ models = results.models
 present_groups = set(models["group"].unique().tolist())  # a handful of values: never iterate the column
 present_sources = set(models["source"].unique().tolist())
 groups = [g for g in GROUPS if g in present_groups] + sorted(present_groups - set(GROUPS))
-sources = [s for s in SOURCE_ORDER if s in present_sources] + sorted(present_sources - set(SOURCE_ORDER))
+sources = ordered_sources(present_sources)
 canonical_of = dict(zip(models["model_id"].tolist(), checkpoint_of(models).tolist()))
 all_ids = [i for i, c in canonical_of.items() if i == c]  # one entry per checkpoint
 id_set = set(all_ids)

@@ -16,6 +16,7 @@ from effrob_core.figures.export import IMAGE_FORMATS, image_config, paper_style
 from effrob_core.figures.panels import shift_panels
 from effrob_core.figures.scatter import shift_label
 from effrob_core.results import GROUPS, Results
+from effrob_core.sources import ordered_sources
 from effrob_core.robustness import OTHER_SHIFT_CHOICES, SET_CHOICES, SHIFT_CHOICES, X_AXES, analyse_shift
 from effrob_core.transforms import TRANSFORMS
 from effrob_core.viewstate import Param
@@ -28,7 +29,6 @@ N_RESAMPLES = 1000
 DEFAULT_SHIFTS = ["imagenetv2", "imagenet-r", "objectnet", "imagenet-vid-robust", "ytbb-robust", "imagenet-sketch"]
 MENU = SHIFT_CHOICES + tuple(k for k in OTHER_SHIFT_CHOICES if EVAL_SETS[k].listed)
 X_LABELS = {"full": "Full ImageNet", "matched": "Class-matched where the shift has it"}
-SOURCE_ORDER = ("testbed", "timm", "openclip", "scaling-laws", "openclip-lowacc", "model-soups", "upload")
 
 
 @view_cache(show_spinner="Fitting each panel's baseline…", max_entries=32)
@@ -53,7 +53,7 @@ results = page_results()
 results_key = results.fingerprint()
 groups = [g for g in GROUPS if g in set(results.models["group"])] + sorted(set(results.models["group"]) - set(GROUPS))
 present_sources = set(results.models["source"])
-sources = [s for s in SOURCE_ORDER if s in present_sources] + sorted(present_sources - set(SOURCE_ORDER))
+sources = ordered_sources(present_sources)
 
 PARAMS = [
     Param("shifts", DEFAULT_SHIFTS, "multi", SET_CHOICES),

@@ -68,3 +68,13 @@ def test_eval_set_table_is_the_registry() -> None:
     assert t["Key"].tolist() == list(EVAL_SETS)
     assert t.set_index("Key").loc["imagenet-r", "Class-matched x"] == "imagenet-r-classes"
     assert t.set_index("Key").loc["objectnet", "Images"] == EVAL_SETS["objectnet"].n_images
+
+
+def test_ordered_sources_follow_the_registry_then_uploads_then_the_rest() -> None:
+    from effrob_core.results import UPLOAD_SOURCE
+    from effrob_core.sources import SOURCE_ORDER, ordered_sources
+
+    assert SOURCE_ORDER == (*(s.key for s in SOURCES), UPLOAD_SOURCE)
+    assert ordered_sources(["zzz", UPLOAD_SOURCE, "timm", "aaa", "testbed"]) == [
+        "testbed", "timm", UPLOAD_SOURCE, "aaa", "zzz"]
+    assert ordered_sources([]) == []
