@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -87,17 +89,21 @@ def session_results() -> Results:
     return kept[2]
 
 
-def view_cache(max_entries: int, show_spinner: bool | str = False) -> Callable[[F], F]:
+def view_cache(max_entries: int, show_spinner: bool | str = False, same_object: bool = False) -> Callable[[F], F]:
     """Decorator for a page's cached computation over the results (``st.cache_data`` with these options).
 
     While this session has no uploaded models, the cache is shared by every session (the published
     views are computed once per server). Once it has, its calls go to a cache of this session alone
     (``scope="session"``), which Streamlit clears when the session disconnects: uploaded data never
     enters a cache that outlives its session or that another session could read.
+
+    ``same_object`` returns the cached object itself (``st.cache_resource``) instead of a copy, for a
+    value the page never modifies whose copy would cost as much as computing it (a plotly figure).
     """
     def decorate(func: F) -> F:
-        shared = st.cache_data(func, max_entries=max_entries, show_spinner=show_spinner)
-        own = st.cache_data(func, max_entries=max(2, max_entries // 8), show_spinner=show_spinner, scope="session")
+        cache = st.cache_resource if same_object else st.cache_data
+        shared = cache(func, max_entries=max_entries, show_spinner=show_spinner)
+        own = cache(func, max_entries=max(2, max_entries // 8), show_spinner=show_spinner, scope="session")
 
         @functools.wraps(func)
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -252,8 +258,44 @@ def share_link(query: dict[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
+#: Session-state key of the link box's open state (one box per page; it stays open across pages).
+LINK_BOX_KEY = "share_link.open"
+
+
+@st.fragment
 def show_share_link(link: str) -> None:
-    """A visible, copyable link to the exact view."""
-    with st.expander("🔗 Link to this view", expanded=False):
-        st.caption("Copy this link (copy button on the right) to share exactly this view.")
-        st.code(link, language=None)
+    """A visible, copyable link to the exact view.
+
+    The box is drawn closed and filled only when opened: its code block needs a 1.5 MB script that a
+    page's first chart should not wait for. Opening it reruns this fragment alone, not the page.
+    """
+    box = st.expander("🔗 Link to this view", key=LINK_BOX_KEY, on_change="rerun")
+    if box.open:
+        with box:
+            st.caption("Copy this link (copy button on the right) to share exactly this view.")
+            st.code(link, language=None)
+
+
+def markdown_table(table: pd.DataFrame, formats: dict[str, str] | None = None, index: bool = False) -> str:
+    """A small table as GitHub-flavoured Markdown for ``st.markdown``: every cell goes through ``plain``
+    (so a name from a file stays text), numbers through ``formats`` (column: format spec, default ``g``),
+    and a missing value reads ``MISSING``.
+
+    For the few-row tables of a page's first view: Markdown needs no table script in the browser,
+    where ``st.table`` and ``st.dataframe`` load 0.7-1.2 MB before the page settles.
+    """
+    frame = table.reset_index() if index else table
+    formats = formats or {}
+
+    def cell(column: str, value: object) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return MISSING
+        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+            return plain(format(value, formats.get(column, "g")))
+        return plain(value)
+
+    head = "| " + " | ".join(plain(c) for c in frame.columns) + " |"
+    rule = "|" + "|".join(":--" if frame[c].dtype == object else "--:" for c in frame.columns) + "|"
+    rows = ["| " + " | ".join(cell(c, v) for c, v in zip(frame.columns, row, strict=True)) + " |"
+            for row in frame.itertuples(index=False, name=None)]
+    return "\n".join([head, rule, *rows])

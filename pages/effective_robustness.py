@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from effrob_core.baseline import BASELINE_SPECS, BASELINES, LinearFit, PiecewiseLine, piece_label
@@ -51,6 +52,7 @@ from pages.common import (
     follow_options,
     init_state,
     key,
+    markdown_table,
     page_results,
     plain,
     show_share_link,
@@ -80,6 +82,9 @@ PIECES = ("piecewise", "single-line")
 PIECE_LABELS = {"piecewise": "Two lines split at the filtered model (testbed)",
                 "single-line": "One line without the filtered model"}
 
+#: Number formats of the zero-shot lines table (as ``effrob fit``: four decimals for coefficients).
+LINE_FORMATS = {"slope": ".4f", "intercept": ".4f", "n": "d", "slope − baseline": "+.4f", "t": ".2f", "df": ".0f",
+                "p": ".2g"}
 X_LABELS = {"full": "Full ImageNet", "matched": "Class-matched"}
 TRANSFORM_LABELS = {"logit": "Logit", "probit": "Probit", "linear": "Linear"}
 BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
@@ -105,6 +110,29 @@ def cached_left_out(_results: Results, results_key: str, shift: str) -> dict[str
         except ValueError:
             out[x_axis] = None
     return out
+
+
+@view_cache(max_entries=32, same_object=True)
+def cached_figure(_analysis: ShiftAnalysis, _models: pd.DataFrame, _zs_lines: list[ZeroShotLine], view: tuple,
+                  shown_groups: tuple[str, ...], shown_sources: tuple[str, ...], search: str, error_bars: bool,
+                  x_limits: tuple[float, float] | None, y_limits: tuple[float, float] | None,
+                  selected_ids: tuple[str, ...], units: str, interval: str, mark_members: bool,
+                  series_keys: tuple[str, ...], paper: bool, title: str) -> go.Figure:
+    """The chart of one view with its series paths and paper style, built once and shared, never modified
+    after (``st.plotly_chart`` copies it). ``view`` names what the unhashed analysis, models and zero-shot
+    lines were computed from: the results' fingerprint, shift, x-axis, scale, baseline, fit range, x set,
+    pieces and line choice (the lines also depend on the groups, sources and search, which are arguments)."""
+    kind = view[3]
+    fig = robustness_scatter(_analysis, list(shown_groups), list(shown_sources), search, error_bars, _zs_lines,
+                             height=560, x_limits=x_limits, y_limits=y_limits, selected_ids=list(selected_ids),
+                             units=units, interval=interval, mark_members=mark_members)
+    if series_keys:
+        shown = _analysis.points[shown_mask(_analysis.points, list(shown_groups), list(shown_sources))]
+        fig.add_traces(path_traces(scatter_coords(shown, transform(shown["x"], kind), transform(shown["y"], kind)),
+                                   series_members(_models, list(series_keys)), list(series_keys)))
+    if paper:
+        paper_style(fig, title)
+    return fig
 
 
 def menu_label(key: str) -> str:
@@ -275,7 +303,7 @@ PARAMS = [
 P = {p.key: p for p in PARAMS}
 
 # less empty space above the title, so that the chart is above the fold at 1280x800
-st.markdown("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>", unsafe_allow_html=True)
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
 st.title("Effective robustness")
 st.caption(
     "Each point is a model: top-1 on ImageNet (x) against top-1 under a distribution shift (y), on "
@@ -417,9 +445,6 @@ with ranges_slot:
     y_limits = range_control("y", P["yr"], shown["y"])
 
 linked_ids = [i for i in state(PAGE, P["sel"]) if i in set(pts["model_id"])]
-fig = robustness_scatter(analysis, shown_groups, shown_sources, search, error_bars, zs_lines, height=560,
-                         x_limits=x_limits, y_limits=y_limits, selected_ids=linked_ids, units=units,
-                         interval=interval, mark_members=members_on)
 series_keys = [*path_keys, *uploaded_series_keys(results.models)]
 
 
@@ -430,12 +455,10 @@ def series_caption(keys: list[str]) -> str:
             "goes zero-shot → LP initialisation, with thin lines to each fine-tuned model and soup).")
 
 
-if series_keys:
-    members = series_members(results.models, series_keys)
-    fig.add_traces(path_traces(scatter_coords(shown, transform(shown["x"], kind), transform(shown["y"], kind)),
-                               members, series_keys))
-if paper:
-    paper_style(fig, title)
+fig = cached_figure(analysis, results.models, zs_lines,
+                    (results_key, shift, x_axis, kind, baseline, fit_range, x_set, piecewise, zs_choice),
+                    tuple(shown_groups), tuple(shown_sources), search, error_bars, x_limits, y_limits,
+                    tuple(linked_ids), units, interval, members_on, tuple(series_keys), paper, title)
 
 c_fig, c_stats = st.columns([3.3, 1.25] if len(analysis.fit.pieces) == 1 else [3.0, 1.6])  # room for two pieces
 with c_fig:
@@ -493,7 +516,7 @@ with c_fig:
 
 with c_stats:
     st.markdown("**Baseline**")
-    st.table(baseline_table(analysis.fit))
+    st.markdown(markdown_table(baseline_table(analysis.fit), index=True))
     range_note = ("all ImageNet accuracies" if fit_range is None
                   else f"ImageNet {fit_pct[0]:g}–{fit_pct[1]:g}%")
     n_extrapolated = int(shown["extrapolated"].sum())
@@ -513,14 +536,7 @@ with c_stats:
 
 st.markdown("**Zero-shot line" + ("s" if len(zs_lines) > 1 else "") + f"**: fit on {LINE_CHOICES[zs_choice].phrase}")
 if zs_lines:
-    st.dataframe(lines_table(zs_lines, analysis.fit), hide_index=True, placeholder=MISSING,
-                 height=min(420, 38 + 35 * (len(zs_lines) + 1)),
-                 column_config={"slope": st.column_config.NumberColumn(format="%.4f"),
-                                "intercept": st.column_config.NumberColumn(format="%.4f"),
-                                "slope − baseline": st.column_config.NumberColumn(format="%+.4f"),
-                                "t": st.column_config.NumberColumn(format="%.2f"),
-                                "df": st.column_config.NumberColumn(format="%d"),
-                                "p": st.column_config.NumberColumn(format="%.2g")})
+    st.markdown(markdown_table(lines_table(zs_lines, analysis.fit), LINE_FORMATS))
     st.caption(f"OLS in {kind} space, as the baseline. Slope test: t = (b − b_baseline) / √(se² + se_baseline²) "
                "with n + n_baseline − 4 degrees of freedom, two-sided (Paternoster et al., 1998); a small p says the "
                "line's slope differs from the baseline's. Models listed in several sources count once per source.")

@@ -93,8 +93,10 @@ def radio_checked(app, label: str, option: str) -> bool:
 
 
 def fitted_lines(app) -> str:
-    """Text of the "Fitted lines" table (slope, intercept, r, n of the baseline and zero-shot lines)."""
-    return app.page.locator('[data-testid="stTable"]').first.inner_text()
+    """Text of the baseline table (slope, intercept, r, n of each piece), the page's first Markdown table."""
+    table = app.page.locator('[data-testid="stMarkdownContainer"] table').first
+    table.wait_for(state="visible")
+    return table.inner_text()
 
 
 # --- Effective robustness -------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def test_landing_view_is_the_seed_figure_and_fits_a_laptop_screen(warm_server, b
         assert chart["y_title"] == "ImageNetV2 top-1 (%)" and chart["x_title"] == "ImageNet top-1 (%)"
         plot_area = app.plot(0).locator(".nsewdrag").first.bounding_box()
         assert plot_area["y"] > 0 and plot_area["y"] + plot_area["height"] <= LAPTOP["height"], plot_area
-        table = app.page.locator('[data-testid="stTable"]').first
+        table = app.page.locator('[data-testid="stMarkdownContainer"] table').first
         box = table.bounding_box()
         assert box["x"] + box["width"] <= LAPTOP["width"] and box["y"] + box["height"] <= LAPTOP["height"], box
         clipped = table.evaluate("(el) => Array.from(el.querySelectorAll('*')).some("
