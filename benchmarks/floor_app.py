@@ -1,5 +1,5 @@
 """The framework's floor: the plainest Streamlit page that draws the same models as the Effective
-robustness page's default view (ImageNet against ImageNet-Sketch, logit axes) in one WebGL trace.
+robustness page's default view (ImageNet against ImageNetV2, logit axes) in one WebGL trace.
 
 Not part of the app; ``benchmarks/floor.py`` serves it next to the app to measure how close the
 app's first chart comes to what Streamlit and plotly need anyway.
@@ -15,14 +15,14 @@ from effrob_core.results import RESULTS_DIR
 
 @st.cache_data
 def points() -> pd.DataFrame:
-    """ImageNet and ImageNet-Sketch top-1 of every model that has both (the page's default view)."""
+    """ImageNet and ImageNetV2 top-1 of every model that has both (the page's default view)."""
     ev = pd.read_csv(RESULTS_DIR / "evaluations.csv")
     wide = ev.pivot(index="model_id", columns="eval_set", values="top1")
-    return wide[["imagenet", "imagenet-sketch"]].dropna()
+    return wide[["imagenet", "imagenetv2"]].dropna()
 
 
 p = points()
 logit = lambda a: np.log(a / (1 - a))  # noqa: E731
-fig = go.Figure(go.Scattergl(x=logit(p["imagenet"]), y=logit(p["imagenet-sketch"]), mode="markers",
+fig = go.Figure(go.Scattergl(x=logit(p["imagenet"]), y=logit(p["imagenetv2"]), mode="markers",
                              text=p.index, marker=dict(size=6)))
 st.plotly_chart(fig, theme=None)
