@@ -312,7 +312,7 @@ def markdown_table(table: pd.DataFrame, formats: dict[str, str] | None = None, i
         return plain(value)
 
     head = "| " + " | ".join(plain(c) for c in frame.columns) + " |"
-    rule = "|" + "|".join(":--" if frame[c].dtype == object else "--:" for c in frame.columns) + "|"
+    rule = "|" + "|".join("--:" if pd.api.types.is_numeric_dtype(frame[c]) else ":--" for c in frame.columns) + "|"
     rows = ["| " + " | ".join(cell(c, v) for c, v in zip(frame.columns, row, strict=True)) + " |"
             for row in frame.itertuples(index=False, name=None)]
     return "\n".join([head, rule, *rows])

@@ -7,6 +7,8 @@ in the URL; numbers come from ``effrob_core.robustness.analyse_shift``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -504,15 +506,17 @@ link = sync_url(PAGE, PARAMS)
 with link_slot:
     show_share_link(link)
 with c_fig:
-    st.download_button(
+    st.download_button(  # the file is written when the button is clicked, not on every run
         "Download plotted data (CSV, with fits and provenance)",
-        data_csv(plotted_table(shown, shift, x_name, interval),
-                 {**{f"baseline (red) {piece_label(pc.low, pc.high).removeprefix('Baseline')}".rstrip():
-                     fit_fields(pc.fit, kind) for pc in analysis.fit.pieces},
-                  **{f"zero-shot line: {ln.label}": line_fields(ln, kind) for ln in zs_lines}},
-                 {**provenance(link, results_key), "x": x_name, "y": shift_label(shift),
-                  "baseline models": BASELINE_PHRASES[baseline]}),
-        file_name=f"effective_robustness_{shift}_{kind}.csv", mime="text/csv", key=f"{PAGE}.download")
+        functools.partial(
+            data_csv, plotted_table(shown, shift, x_name, interval),
+            {**{f"baseline (red) {piece_label(pc.low, pc.high).removeprefix('Baseline')}".rstrip():
+                fit_fields(pc.fit, kind) for pc in analysis.fit.pieces},
+             **{f"zero-shot line: {ln.label}": line_fields(ln, kind) for ln in zs_lines}},
+            {**provenance(link, results_key), "x": x_name, "y": shift_label(shift),
+             "baseline models": BASELINE_PHRASES[baseline]}),
+        file_name=f"effective_robustness_{shift}_{kind}.csv", mime="text/csv", key=f"{PAGE}.download",
+        on_click="ignore")
 
 with c_stats:
     st.markdown("**Baseline**")

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from pages.common import plain
+from pages.common import markdown_table, plain
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -102,6 +103,20 @@ def test_plain_breaks_every_autolink_and_markup() -> None:
     assert plain("a\n\n# b\t c") == "a \\# b c"
     assert plain(":material/home: :red[x] $x$") == "\\:\u2060material\\/home\\:\u2060 \\:\u2060red\\[x\\] \\$x\\$"
     assert plain("<b>x</b> & 1.5%") == "\\<b\\>x\\<\\/b\\> \\& 1\\.5\\%"
+
+
+def test_markdown_table_cells_are_plain_text_with_their_formats() -> None:
+    """A first-view table written as Markdown: a hostile name is text (no link, no column break), numbers
+    take the column's format, a missing value reads "–", the index can be a column."""
+    table = pd.DataFrame({"Line": ["[x](https://evil.example) | y", "OpenAI CLIP"], "slope": [0.92322877, 0.9797],
+                          "n": [85, 9], "p": [float("nan"), 0.0371]})
+    text = markdown_table(table, {"slope": ".4f", "p": ".2g"})
+    lines = text.splitlines()
+    assert lines[0] == "| Line | slope | n | p |" and lines[1] == "|:--|--:|--:|--:|"
+    assert lines[2] == "| " + plain("[x](https://evil.example) | y") + " | 0\\.9232 | 85 | – |"
+    assert lines[3] == "| OpenAI CLIP | 0\\.9797 | 9 | 0\\.037 |"
+    assert all(ln.count(" | ") == 3 for ln in lines[2:])  # the escaped pipe does not open a column
+    assert markdown_table(table.set_index("Line")[["n"]], index=True).splitlines()[0] == "| Line | n |"
 
 
 def test_repeated_link_key_uses_the_last_value_with_a_notice() -> None:

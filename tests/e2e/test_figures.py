@@ -72,6 +72,28 @@ def test_svg_export_from_the_camera_button(warm_server, browser):
         app.page.context.close()
 
 
+def test_plotted_data_download_is_written_on_click(warm_server, browser):
+    """The CSV is made when the button is clicked (not on every run): it carries the plotted points, the
+    baseline's fit and the view's link."""
+    app = laptop_page(browser, warm_server, "csv_download", "/?shift=imagenet-sketch", accept_downloads=True)
+    try:
+        app.chart()
+        button = app.page.get_by_role("button", name=re.compile("Download plotted data"))
+        with app.page.expect_download(timeout=60_000) as info:
+            button.click()
+        download = info.value
+        assert download.suggested_filename == "effective_robustness_imagenet-sketch_logit.csv"
+        path = SCREENSHOTS / "effective_robustness_imagenet-sketch_logit.csv"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        download.save_as(str(path))
+        text = path.read_text(encoding="utf-8")
+        assert "shift=imagenet-sketch" in text and "1.0709" in text  # the link and the published slope
+        assert "eff_rob_pts" in text and len(text.splitlines()) > 1000
+        assert app.errors() == [] and app.page_errors == []
+    finally:
+        app.page.context.close()
+
+
 def test_shift_panels_in_one_figure_and_one_link(open_app):
     app = open_app("/shift_panels")
     chart = app.chart()
