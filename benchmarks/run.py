@@ -2,7 +2,8 @@
 
 Parts: ``core`` (every shift's analysis with its bootstrap band, against a loop), ``pages``
 (server-side page runs with AppTest), ``browser`` (first chart in headless Chromium), ``memory``
-(peak RSS of the server) and ``load`` (concurrent browser sessions). See ``benchmarks/README.md``.
+(peak RSS of the server), ``floor`` (the first chart against the framework's floor page) and ``load``
+(concurrent browser sessions). See ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("core", "pages", "browser", "memory", "load")
+PARTS = ("core", "pages", "browser", "floor", "memory", "load")
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "report.json"
 
 #: Goals the report is read against (not assertions).
@@ -29,6 +30,7 @@ TARGETS = {
     "change_synthetic_s": 1.5,  # same with 20k synthetic models
     "bootstrap_speedup": 10.0,  # vectorised analysis against the loop
     "first_chart_cold_s": 3.0,
+    "floor_ratio": 1.3,  # first chart of / against the framework's floor page, cold and warm (benchmarks.floor)
     "load_errors": 0,
 }
 
@@ -39,10 +41,12 @@ def settings(quick: bool) -> dict[str, Any]:
         return {"core": [("real", 3, 1), ("synthetic:10000", 3, 1)],
                 "pages": {"datasets": ["real", "synthetic:20000"], "runs": 4, "cold_runs": 1},
                 "browser": {"cold_runs": 1, "warm_runs": 3},
+                "floor": {"cold_runs": 1, "warm_runs": 3},
                 "load": {"sessions": 3, "seconds": 20.0}}
     return {"core": [("real", 7, 5), ("synthetic:10000", 7, 5), ("synthetic:100000", 5, 3)],
             "pages": {"datasets": ["real", "synthetic:20000"], "runs": 20, "cold_runs": 3},
             "browser": {"cold_runs": 3, "warm_runs": 10},
+            "floor": {"cold_runs": 5, "warm_runs": 9},
             "load": {"sessions": 10, "seconds": 60.0}}
 
 
@@ -127,6 +131,10 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, Any]]:
     for p in (report.get("browser") or {}).get("pages", []):
         if p.get("has_chart"):
             add("first chart, cold (s)", p["path"], p["cold"]["median_s"], TARGETS["first_chart_cold_s"])
+    fl = report.get("floor") or {}
+    for k in ("cold", "warm"):
+        if f"ratio_{k}" in fl:
+            add(f"first chart against the floor, {k} (x)", "/", fl[f"ratio_{k}"], TARGETS["floor_ratio"])
     if report.get("load") and "errors" in report["load"]:
         add("errors under load", f"{report['load']['sessions']} sessions", report["load"]["errors"],
             TARGETS["load_errors"])
@@ -198,6 +206,13 @@ def table(report: dict[str, Any]) -> str:
                          f"{_f(p['cold']['median_s'], 2)} ({_f(p['cold']['p95_s'], 2)}) | "
                          f"{_f(p['warm']['median_s'], 2)} ({_f(p['warm']['p95_s'], 2)}) | "
                          f"{'; '.join(p['errors'])[:120] or 0} |")
+    fl = report.get("floor")
+    if fl and "ratio_cold" in fl:
+        lines += ["", f"**Against the framework's floor** (`benchmarks/floor_app.py`, the same models in one WebGL trace; "
+                  f"alternating, cold n={fl['cold_runs']}, warm n={fl['warm_runs']}): "
+                  + "; ".join(f"{k} app {_f(fl['app'][k]['median_s'], 2)} s, floor {_f(fl['floor'][k]['median_s'], 2)} s, "
+                              f"ratio {_f(fl[f'ratio_{k}'], 2)}x" for k in ("cold", "warm"))
+                  + (f"; errors: {'; '.join(fl['errors'])[:200]}" if fl.get("errors") else "") + "."]
     mem = report.get("memory")
     if mem and "peak_rss_mib" in mem:
         lines += ["", f"**Memory** (real data, every page loaded once): server RSS at start-up "
@@ -256,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
                 from . import browser
 
                 report["browser"] = browser.run(cfg["browser"]["cold_runs"], cfg["browser"]["warm_runs"], log=log)
+            elif part == "floor":
+                from . import floor
+
+                report["floor"] = floor.run(cfg["floor"]["cold_runs"], cfg["floor"]["warm_runs"], log=log)
             elif part == "memory":
                 from . import memory
 

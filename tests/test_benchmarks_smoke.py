@@ -85,3 +85,17 @@ def test_page_urls_serve_default_page_at_root() -> None:
     urls = page_urls()
     assert sum(p == "/" for _, p in urls) == 1 and all(p.startswith("/") for _, p in urls)
     assert len({p for _, p in urls}) == len(urls)
+
+
+def test_floor_part_is_read_against_its_ratio_in_the_table() -> None:
+    """The floor part's two ratios become targets (≤ 1.3x) and one line of the table; its numbers are
+    made up here: the smoke test checks the report, never a timing."""
+    side = lambda c, w: {"cold": {"median_s": c}, "warm": {"median_s": w}}  # noqa: E731
+    report = {"machine": {"cores": 2, "cpu": "cpu", "ram_gib": 1.0, "python": "3", "packages": {}, "date": "today",
+                          "loadavg_start": (0.0, 0.0, 0.0)},
+              "floor": {"cold_runs": 1, "warm_runs": 1, "app": side(3.0, 2.3), "floor": side(2.0, 1.8),
+                        "ratio_cold": 1.5, "ratio_warm": 2.3 / 1.8, "errors": []}}
+    report["targets"] = evaluate(report)
+    met = {t["target"]: t["met"] for t in report["targets"]}
+    assert met == {"first chart against the floor, cold (x)": False, "first chart against the floor, warm (x)": True}
+    assert "cold app 3.00 s, floor 2.00 s, ratio 1.50x" in table(report)
