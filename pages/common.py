@@ -160,9 +160,12 @@ def release_ended_sessions() -> None:
 
     A closed tab's session is kept for ``server.disconnectedSessionTTL`` (2 minutes) in case it
     reconnects, then dropped without being shut down, which leaves its uploaded files, download
-    files and table data in the runtime's managers for the life of the process (Streamlit 1.67).
-    Called on every page run: records this session, and releases every recorded session the server
-    no longer knows. Uses the runtime's own managers; does nothing where there is no server (AppTest).
+    files and table data in the runtime's managers for the life of the process (Streamlit 1.67);
+    the expired session itself (with its session state: the uploaded tables) stays referenced by the
+    session storage until some later session disconnects. Called on every page run: records this
+    session, and for every recorded session the server no longer knows, releases those and removes
+    it from the storage, then returns the freed memory to the system. Uses the runtime's own
+    managers; does nothing where there is no server (AppTest).
     """
     try:
         from streamlit import runtime
@@ -183,11 +186,20 @@ def release_ended_sessions() -> None:
             rt.uploaded_file_mgr.remove_session_files(sid)
             rt.media_file_mgr.clear_session_refs(sid)
             rt.dataframe_source_mgr.clear_session_refs(sid)
+            _drop_stored_session(sessions, sid)
             seen.discard(sid)
     if ended:
         rt.media_file_mgr.remove_orphaned_files()
         rt.dataframe_source_mgr.remove_orphaned_sources()
         return_freed_memory()
+
+
+def _drop_stored_session(sessions: Any, session_id: str) -> None:
+    """Remove an expired session from the session manager's reconnect storage (no public API)."""
+    try:
+        sessions._session_storage.delete(session_id)  # noqa: SLF001
+    except (AttributeError, KeyError):
+        pass
 
 
 def return_freed_memory() -> None:
