@@ -317,7 +317,7 @@ def markdown_table(table: pd.DataFrame, formats: dict[str, str] | None = None, i
     formats = formats or {}
 
     def cell(column: str, value: object) -> str:
-        if value is None or (isinstance(value, float) and value != value):
+        if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
             return MISSING
         if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
             return plain(format(value, formats.get(column, "g")))
