@@ -7,8 +7,6 @@ in the URL; numbers come from ``effrob_core.robustness.analyse_shift``.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -116,15 +114,14 @@ def cached_left_out(_results: Results, results_key: str, shift: str) -> dict[str
 
 @view_cache(max_entries=32, same_object=True)
 def cached_figure(_analysis: ShiftAnalysis, _models: pd.DataFrame, _zs_lines: list[ZeroShotLine], view: tuple,
-                  shown_groups: tuple[str, ...], shown_sources: tuple[str, ...], search: str, error_bars: bool,
+                  kind: str, shown_groups: tuple[str, ...], shown_sources: tuple[str, ...], search: str, error_bars: bool,
                   x_limits: tuple[float, float] | None, y_limits: tuple[float, float] | None,
                   selected_ids: tuple[str, ...], units: str, interval: str, mark_members: bool,
                   series_keys: tuple[str, ...], paper: bool, title: str) -> go.Figure:
     """The chart of one view with its series paths and paper style, built once and shared, never modified
     after (``st.plotly_chart`` copies it). ``view`` names what the unhashed analysis, models and zero-shot
-    lines were computed from: the results' fingerprint, shift, x-axis, scale, baseline, fit range, x set,
-    pieces and line choice (the lines also depend on the groups, sources and search, which are arguments)."""
-    kind = view[3]
+    lines were computed from: the results' fingerprint, shift, x-axis, baseline, fit range, x set, pieces
+    and line choice (they also depend on the scale, groups, sources and search, which are arguments)."""
     fig = robustness_scatter(_analysis, list(shown_groups), list(shown_sources), search, error_bars, _zs_lines,
                              height=560, x_limits=x_limits, y_limits=y_limits, selected_ids=list(selected_ids),
                              units=units, interval=interval, mark_members=mark_members)
@@ -458,7 +455,7 @@ def series_caption(keys: list[str]) -> str:
 
 
 fig = cached_figure(analysis, results.models, zs_lines,
-                    (results_key, shift, x_axis, kind, baseline, fit_range, x_set, piecewise, zs_choice),
+                    (results_key, shift, x_axis, baseline, fit_range, x_set, piecewise, zs_choice), kind,
                     tuple(shown_groups), tuple(shown_sources), search, error_bars, x_limits, y_limits,
                     tuple(linked_ids), units, interval, members_on, tuple(series_keys), paper, title)
 
@@ -505,16 +502,22 @@ st.session_state[f"{PAGE}.sel:event"] = event_ids
 link = sync_url(PAGE, PARAMS)
 with link_slot:
     show_share_link(link)
+
+
+def plotted_csv() -> str:
+    """The plotted points with the fitted lines and the view's provenance, written when the download
+    button is clicked (not on every run)."""
+    return data_csv(plotted_table(shown, shift, x_name, interval),
+                    {**{f"baseline (red) {piece_label(pc.low, pc.high).removeprefix('Baseline')}".rstrip():
+                        fit_fields(pc.fit, kind) for pc in analysis.fit.pieces},
+                     **{f"zero-shot line: {ln.label}": line_fields(ln, kind) for ln in zs_lines}},
+                    {**provenance(link, results_key), "x": x_name, "y": shift_label(shift),
+                     "baseline models": BASELINE_PHRASES[baseline]})
+
+
 with c_fig:
-    st.download_button(  # the file is written when the button is clicked, not on every run
-        "Download plotted data (CSV, with fits and provenance)",
-        functools.partial(
-            data_csv, plotted_table(shown, shift, x_name, interval),
-            {**{f"baseline (red) {piece_label(pc.low, pc.high).removeprefix('Baseline')}".rstrip():
-                fit_fields(pc.fit, kind) for pc in analysis.fit.pieces},
-             **{f"zero-shot line: {ln.label}": line_fields(ln, kind) for ln in zs_lines}},
-            {**provenance(link, results_key), "x": x_name, "y": shift_label(shift),
-             "baseline models": BASELINE_PHRASES[baseline]}),
+    st.download_button(
+        "Download plotted data (CSV, with fits and provenance)", plotted_csv,
         file_name=f"effective_robustness_{shift}_{kind}.csv", mime="text/csv", key=f"{PAGE}.download",
         on_click="ignore")
 
