@@ -50,9 +50,10 @@ def page_urls(app: Path = ROOT / "app.py") -> list[tuple[str, str]]:
 
 
 class Server:
-    """``streamlit run app.py`` on 127.0.0.1 and a free port, in its own process group."""
+    """``streamlit run serve.py`` (the dashboard as it ships, or another ``script``) on 127.0.0.1 and a free
+    port, in its own process group."""
 
-    def __init__(self, env: dict[str, str] | None = None, start_timeout: float = 90.0, script: str = "app.py") -> None:
+    def __init__(self, env: dict[str, str] | None = None, start_timeout: float = 90.0, script: str = "serve.py") -> None:
         self.script = script
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"

@@ -43,6 +43,36 @@ def published_results() -> Results:
     return load_results()
 
 
+#: The landing view's shift (the Effective robustness page's default y-axis: the seed figure's ImageNetV2).
+LANDING_SHIFT = "imagenetv2"
+
+
+def warm_up() -> None:
+    """Do before a server's first visitor what that visit would otherwise wait for (``serve.py`` runs it
+    once per server process, before the server accepts connections).
+
+    Loads and validates the published tables into :func:`published_results`'s cache; computes the
+    landing view once through the core (its pivots, the bootstrap's resample indices and the
+    Clopper-Pearson bounds are kept by the core); builds and serialises its figure (plotly imports its
+    figure classes and JSON encoder on first use). It also records that ``app.py`` declares its pages with
+    ``st.navigation``, which Streamlit otherwise learns only when a first visitor's run reaches it (the
+    check at the top of this module).
+    """
+    import plotly.io as pio
+
+    from effrob_core.figures.scatter import robustness_scatter
+    from effrob_core.robustness import analyse_shift
+    from effrob_core.zero_shot import DEFAULT_LINE, zero_shot_lines
+
+    PagesManager.uses_pages_directory = False
+    results = published_results()
+    analysis = analyse_shift(results, LANDING_SHIFT)
+    points = analysis.points
+    lines, _ = zero_shot_lines(points, DEFAULT_LINE, analysis.transform, analysis.fit)
+    figure = robustness_scatter(analysis, points["group"].unique(), points["source"].unique(), zero_shot_lines=lines)
+    pio.to_json(figure, validate=False)
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: What a table shows for a missing value (Streamlit's default is a grey "None").

@@ -61,7 +61,7 @@ def test_secrets_and_local_files_stay_out_of_the_image() -> None:
                  "test-output/screenshots/a.png", "benchmarks/out/report.json", ".venv/bin/python", "build/lib/x.py",
                  "effrob.egg-info/PKG-INFO", "pages/__pycache__/x.pyc", ".aws/credentials", "home/.ssh/id_rsa"):
         assert ignored(path), f"{path} would be sent to the image"
-    for path in ("app.py", "requirements.txt", "pages/common.py", "effrob_core/results.py", "results/models.csv",
+    for path in ("app.py", "serve.py", "requirements.txt", "pages/common.py", "effrob_core/results.py", "results/models.csv",
                  ".streamlit/config.toml"):
         assert not ignored(path), f"{path} is needed by the image"
 

@@ -1,6 +1,7 @@
 """End-to-end fixtures: the real Streamlit server on a free port and headless Debian Chromium.
 
-The server is started once per test session with ``python -m streamlit run app.py`` and stopped
+The server is started once per test session with ``python -m streamlit run serve.py`` (the dashboard
+as it ships: ``app.py``, warmed up before it accepts connections) and stopped
 (with its whole process group) at teardown. Each test gets fresh browser contexts, so a link opened
 in a new context behaves like a link opened by a colleague. Screenshots go to
 ``test-output/screenshots/``.
@@ -52,9 +53,10 @@ SETTLE_S = 20.0
 
 
 @contextlib.contextmanager
-def serve() -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a free port, yield its base URL once healthy, stop it afterwards."""
-    with Server(start_timeout=SERVER_START_TIMEOUT_S) as server:
+def serve(script: str = "serve.py") -> Iterator[str]:
+    """Start ``streamlit run serve.py`` (or ``script``) on a free port, yield its base URL once healthy, stop it
+    afterwards."""
+    with Server(start_timeout=SERVER_START_TIMEOUT_S, script=script) as server:
         yield server.base
 
 
@@ -81,10 +83,11 @@ def warm_server(server: str, browser) -> str:
     return server
 
 
-@pytest.fixture
-def fresh_server() -> Iterator[str]:
-    """Base URL of a server started for this test alone (for behaviour of a server's first visitor)."""
-    with serve() as base:
+@pytest.fixture(params=["serve.py", "app.py"])
+def fresh_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Base URL of a server started for this test alone (for behaviour of a server's first visitor), once as
+    it ships (``serve.py``, warmed up) and once as ``streamlit run app.py`` (no warm-up)."""
+    with serve(request.param) as base:
         yield base
 
 

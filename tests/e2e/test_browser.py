@@ -364,8 +364,9 @@ def test_your_results_upload_joins_robustness_page(open_app):
 
 def test_first_visit_deep_link_shows_app_navigation(open_app, fresh_server):
     # Streamlit runs an app with a pages/ folder as an old-style multipage app until app.py has called
-    # st.navigation once in the server process: the very first visitor, arriving by a deep link, must
-    # still get the app's navigation and the page, without a "Page not found" dialog.
+    # st.navigation once in the server process (serve.py's warm-up tells it so at start-up; app.py alone
+    # learns it on the first run): the very first visitor, arriving by a deep link, must still get the
+    # app's navigation and the page, without a "Page not found" dialog.
     app = open_app(PAGES["Your results"], base=fresh_server)
     app.screenshot("first-visit-your-results")
     assert app.nav_titles() == NAV
