@@ -48,6 +48,7 @@ from effrob_core.uncertainty import DEFAULT_INTERVAL, ER_INTERVALS
 from effrob_core.zero_shot import DEFAULT_LINE, LINE_CHOICES, ZeroShotLine, lines_table, zero_shot_lines
 from effrob_core.viewstate import Param
 from pages.common import (
+    LANDING_SHIFT,
     MISSING,
     follow_options,
     init_state,
@@ -65,7 +66,7 @@ PAGE = "robustness"
 #: Bootstrap resamples of the baseline band (the testbed's 1000).
 N_RESAMPLES = 1000
 #: The landing view: the seed's figure (open_clip docs/effective_robustness.png), ImageNetV2 on y.
-DEFAULT_SHIFT = "imagenetv2"
+DEFAULT_SHIFT = LANDING_SHIFT
 FULL_RANGE = (0.0, 100.0)
 #: y-axis menu: the natural shifts, then the testbed's synthetic and consistency settings (aggregates and
 #: per-corruption means; per-severity settings are reachable by their key in the link).
@@ -339,65 +340,88 @@ with c_x:
 kind = c_scale.radio("Axis scaling", TRANSFORMS, format_func=TRANSFORM_LABELS.get, key=key(PAGE, P["scale"]),
                      horizontal=True, help="Logit (default) and probit make the baseline linear; linear is "
                                            "for intuition only.")
-with st.sidebar:
-    search = st.text_input("Highlight models", key=key(PAGE, P["search"]), placeholder="name contains, e.g. ViT-B-32",
-                           help="Case-insensitive substring of the model's name or id.")
-    st.header("Baseline and filters")
-    baseline = st.radio("Fit the baseline on", BASELINES, format_func=BASELINE_LABELS.get,
-                        key=key(PAGE, P["baseline"]))
-    x_phrase = (f"the {shift_label(x_set)} x-axis" if x_set is not None else "the full ImageNet x-axis"
-                if x_axis == "full" else f"the class-matched x-axis (ImageNet on {shift_label(shift)} classes)")
-    fit_pct = st.slider("Fit range: x-axis top-1 of the baseline models (%)", min_value=FULL_RANGE[0],
-                        max_value=FULL_RANGE[1], step=1.0, key=key(PAGE, P["fit"]), format="%.0f%%",
-                        help="Fit only on baseline models whose accuracy on the chosen x-axis lies in this range.")
-    st.caption(f"The range applies to {x_phrase}.")
-    st.selectbox("x-axis evaluation set", with_current(X_SET_MENU, state(PAGE, P["xset"])), format_func=menu_label,
-                 key=key(PAGE, P["xset"]),
-                 help="Any evaluation set on the x-axis instead of ImageNet, as in the testbed's plotting "
-                      "playground (e.g. ImageNetV2 against ImageNet-R, Vid-Robust pm-0 against pm-10).")
-    splittable = len(y_keys(shift)) == 1 and bool(filtered_models(shift))
-    if splittable:
-        st.radio(f"{shift_label(shift)} baseline", PIECES, format_func=PIECE_LABELS.get,
-                 key=key(PAGE, P["pieces"]),
-                 help=f"{shift_label(shift)} was filtered against {', '.join(filtered_models(shift))} (0% by "
-                      "construction). The imagenet-testbed fits two lines, split at that model's x; or fit one "
-                      "line without it.")
-    piecewise = not splittable or state(PAGE, P["pieces"]) == "piecewise"
-    shown_groups = st.pills("Groups shown", groups, selection_mode="multi", key=key(PAGE, P["groups"]),
-                            help="Click to show or hide a group; the chart's legend lists exactly the groups "
-                                 "shown here (and in the link).")
-    shown_sources = st.pills("Sources shown", sources, selection_mode="multi", key=key(PAGE, P["sources"]),
-                             format_func=lambda s: f"{SOURCE_LABELS.get(s, s)} ({source_counts.get(s, 0):,})")
-    members_on = st.toggle("Mark the baseline's models", key=key(PAGE, P["members"]),
-                           help="Red rings around the shown models the baseline was fit on.")
-    error_bars = st.toggle("Error bars (Clopper-Pearson 99.5%)", key=key(PAGE, P["errors"]))
-    path_keys = st.pills("Series drawn as paths", P["paths"].choices, selection_mode="multi",
-                         key=key(PAGE, P["paths"]), format_func=series_label,
-                         help="Published series drawn in order as a connected path (start ○, end ◇); e.g. "
-                              "the zero-shot ViT-B/32 → its LP initialisation → 71 fine-tuned models and two "
-                              "soups (Wortsman et al., 2022). Your uploaded runs are always drawn.")
-    st.header("Effective robustness")
-    units = st.radio("Units", tuple(ER_UNITS), format_func=lambda u: ER_UNITS[u].label, key=key(PAGE, P["units"]),
-                     help="Accuracy points (Taori et al.), the vertical distance on the plotted axes (logit or "
-                          "probit units), or that distance in standard deviations of the baseline models' residuals.")
-    interval = st.radio("Interval", tuple(ER_INTERVALS), format_func=lambda i: ER_INTERVALS[i].label,
-                        key=key(PAGE, P["interval"]), help=" · ".join(f"{v.label}: {v.method}."
-                                                                      for v in ER_INTERVALS.values()))
-    zs_choice = st.selectbox("Zero-shot line fit on", tuple(LINE_CHOICES), format_func=lambda c: LINE_CHOICES[c].label,
-                             key=key(PAGE, P["zsline"]),
-                             help="OpenAI's CLIP models (the seed figure's purple line), every zero-shot model "
-                                  "shown, the models matching the highlight search, or one line per training-data "
-                                  "group (Fang et al., 2022).")
-    ranges_slot = st.container()
-    with st.expander("Export for a paper", expanded=bool(state(PAGE, P["paper"]))):
-        paper = st.toggle("Paper style", key=key(PAGE, P["paper"]),
-                          help="White background, larger black type, opaque outlined markers, no band legend entry.")
-        title = st.text_input("Title (optional)", key=key(PAGE, P["title"]), disabled=not paper)
-        fmt = st.radio("Camera button saves", IMAGE_FORMATS, key=key(PAGE, P["fmt"]), horizontal=True,
-                       format_func=str.upper, help="The chart's camera icon (top right) downloads this format; "
-                                                    "SVG is vector, for papers.")
-    # drawn after the chart: the link's code box loads a large script the chart need not wait for
-    link_slot = st.container()
+# --- sidebar controls: their values, read from their state here; the sidebar itself is drawn after the
+# chart (draw_sidebar), so that the browser starts loading and drawing the chart first --------------------
+search = state(PAGE, P["search"])
+baseline = state(PAGE, P["baseline"])
+fit_pct = state(PAGE, P["fit"])
+splittable = len(y_keys(shift)) == 1 and bool(filtered_models(shift))
+piecewise = not splittable or state(PAGE, P["pieces"]) == "piecewise"
+shown_groups = state(PAGE, P["groups"])
+shown_sources = state(PAGE, P["sources"])
+members_on = state(PAGE, P["members"])
+error_bars = state(PAGE, P["errors"])
+path_keys = state(PAGE, P["paths"])
+units = state(PAGE, P["units"])
+interval = state(PAGE, P["interval"])
+zs_choice = state(PAGE, P["zsline"])
+paper = state(PAGE, P["paper"])
+title = state(PAGE, P["title"])
+fmt = state(PAGE, P["fmt"])
+
+
+def draw_sidebar(link: str, ranges: bool = True) -> None:
+    """The sidebar's controls (their values were read above), the axis-range controls unless ``ranges`` is
+    False (no analysis to range over), and the link box."""
+    with st.sidebar:
+        st.text_input("Highlight models", key=key(PAGE, P["search"]), placeholder="name contains, e.g. ViT-B-32",
+                      help="Case-insensitive substring of the model's name or id.")
+        st.header("Baseline and filters")
+        st.radio("Fit the baseline on", BASELINES, format_func=BASELINE_LABELS.get, key=key(PAGE, P["baseline"]))
+        x_phrase = (f"the {shift_label(x_set)} x-axis" if x_set is not None else "the full ImageNet x-axis"
+                    if x_axis == "full" else f"the class-matched x-axis (ImageNet on {shift_label(shift)} classes)")
+        st.slider("Fit range: x-axis top-1 of the baseline models (%)", min_value=FULL_RANGE[0],
+                  max_value=FULL_RANGE[1], step=1.0, key=key(PAGE, P["fit"]), format="%.0f%%",
+                  help="Fit only on baseline models whose accuracy on the chosen x-axis lies in this range.")
+        st.caption(f"The range applies to {x_phrase}.")
+        st.selectbox("x-axis evaluation set", with_current(X_SET_MENU, state(PAGE, P["xset"])), format_func=menu_label,
+                     key=key(PAGE, P["xset"]),
+                     help="Any evaluation set on the x-axis instead of ImageNet, as in the testbed's plotting "
+                          "playground (e.g. ImageNetV2 against ImageNet-R, Vid-Robust pm-0 against pm-10).")
+        if splittable:
+            st.radio(f"{shift_label(shift)} baseline", PIECES, format_func=PIECE_LABELS.get,
+                     key=key(PAGE, P["pieces"]),
+                     help=f"{shift_label(shift)} was filtered against {', '.join(filtered_models(shift))} (0% by "
+                          "construction). The imagenet-testbed fits two lines, split at that model's x; or fit one "
+                          "line without it.")
+        st.pills("Groups shown", groups, selection_mode="multi", key=key(PAGE, P["groups"]),
+                 help="Click to show or hide a group; the chart's legend lists exactly the groups "
+                      "shown here (and in the link).")
+        st.pills("Sources shown", sources, selection_mode="multi", key=key(PAGE, P["sources"]),
+                 format_func=lambda s: f"{SOURCE_LABELS.get(s, s)} ({source_counts.get(s, 0):,})")
+        st.toggle("Mark the baseline's models", key=key(PAGE, P["members"]),
+                  help="Red rings around the shown models the baseline was fit on.")
+        st.toggle("Error bars (Clopper-Pearson 99.5%)", key=key(PAGE, P["errors"]))
+        st.pills("Series drawn as paths", P["paths"].choices, selection_mode="multi",
+                 key=key(PAGE, P["paths"]), format_func=series_label,
+                 help="Published series drawn in order as a connected path (start ○, end ◇); e.g. "
+                      "the zero-shot ViT-B/32 → its LP initialisation → 71 fine-tuned models and two "
+                      "soups (Wortsman et al., 2022). Your uploaded runs are always drawn.")
+        st.header("Effective robustness")
+        st.radio("Units", tuple(ER_UNITS), format_func=lambda u: ER_UNITS[u].label, key=key(PAGE, P["units"]),
+                 help="Accuracy points (Taori et al.), the vertical distance on the plotted axes (logit or "
+                      "probit units), or that distance in standard deviations of the baseline models' residuals.")
+        st.radio("Interval", tuple(ER_INTERVALS), format_func=lambda i: ER_INTERVALS[i].label,
+                 key=key(PAGE, P["interval"]), help=" · ".join(f"{v.label}: {v.method}."
+                                                               for v in ER_INTERVALS.values()))
+        st.selectbox("Zero-shot line fit on", tuple(LINE_CHOICES), format_func=lambda c: LINE_CHOICES[c].label,
+                     key=key(PAGE, P["zsline"]),
+                     help="OpenAI's CLIP models (the seed figure's purple line), every zero-shot model "
+                          "shown, the models matching the highlight search, or one line per training-data "
+                          "group (Fang et al., 2022).")
+        if ranges:
+            st.markdown("**Axis ranges** (a zoom you can share)")
+            range_control("x", P["xr"])
+            range_control("y", P["yr"])
+        with st.expander("Export for a paper", expanded=bool(paper)):
+            st.toggle("Paper style", key=key(PAGE, P["paper"]),
+                      help="White background, larger black type, opaque outlined markers, no band legend entry.")
+            st.text_input("Title (optional)", key=key(PAGE, P["title"]), disabled=not paper)
+            st.radio("Camera button saves", IMAGE_FORMATS, key=key(PAGE, P["fmt"]), horizontal=True,
+                     format_func=str.upper, help="The chart's camera icon (top right) downloads this format; "
+                                                 "SVG is vector, for papers.")
+        show_share_link(link)
+
 
 # --- analysis -----------------------------------------------------------------------------------------
 fit_range = None if tuple(fit_pct) == FULL_RANGE else (fit_pct[0] / 100, fit_pct[1] / 100)
@@ -406,8 +430,7 @@ try:
 except ValueError as exc:
     st.error(f"No baseline for this view: {exc}. Widen the ImageNet range, choose other baseline models or "
              "other evaluation sets.")
-    with link_slot:
-        show_share_link(sync_url(PAGE, PARAMS))
+    draw_sidebar(sync_url(PAGE, PARAMS), ranges=False)
     st.stop()
 
 pts = analysis.points
@@ -416,11 +439,13 @@ zs_lines, zs_skipped = zero_shot_lines(shown, zs_choice, kind, analysis.fit, hig
 x_name = x_label(shift, x_axis, x_set)
 
 
-def range_control(axis: str, param: Param, values: pd.Series) -> tuple[float, float] | None:
-    """A fixed accuracy range (fractions) for one axis, or None for automatic; kept in the link (percent)."""
+def range_limits(param: Param, values: pd.Series) -> tuple[float, float] | None:
+    """A fixed accuracy range (fractions) for one axis, or None for automatic; kept in the link (percent).
+
+    Read from the state of the axis's controls (``range_control``, drawn after the chart): its toggle,
+    and its slider, which starts from the link's range or else from ``values``' own range."""
     current = state(PAGE, param)
-    fixed = st.toggle(f"Fix the {axis} range", value=current is not None, key=f"{PAGE}.{param.key}.fixed")
-    if not fixed:
+    if not st.session_state.get(f"{PAGE}.{param.key}.fixed", current is not None):
         st.session_state[key(PAGE, param)] = None
         return None
     if current is None:  # start from the points' own range
@@ -429,19 +454,26 @@ def range_control(axis: str, param: Param, values: pd.Series) -> tuple[float, fl
     widget = f"{PAGE}.{param.key}.slider"
     if st.session_state.get(f"{widget}:from") != current:  # a link or a reset set the value
         st.session_state[widget] = current
-    chosen = st.slider(f"{axis} range (%)", 0.0, 100.0, step=0.5, key=widget, format="%.1f%%")
+    chosen = tuple(st.session_state[widget])
     if chosen[0] >= chosen[1]:
-        st.caption("An empty range is ignored.")
         return None
-    st.session_state[key(PAGE, param)] = tuple(chosen)
-    st.session_state[f"{widget}:from"] = tuple(chosen)
+    st.session_state[key(PAGE, param)] = chosen
+    st.session_state[f"{widget}:from"] = chosen
     return chosen[0] / 100, chosen[1] / 100
 
 
-with ranges_slot:
-    st.markdown("**Axis ranges** (a zoom you can share)")
-    x_limits = range_control("x", P["xr"], shown["x"])
-    y_limits = range_control("y", P["yr"], shown["y"])
+def range_control(axis: str, param: Param) -> None:
+    """The toggle and slider of one axis's fixed range, whose values ``range_limits`` read."""
+    fixed = st.toggle(f"Fix the {axis} range", value=state(PAGE, param) is not None, key=f"{PAGE}.{param.key}.fixed")
+    if fixed:
+        chosen = st.slider(f"{axis} range (%)", 0.0, 100.0, step=0.5, key=f"{PAGE}.{param.key}.slider",
+                           format="%.1f%%")
+        if chosen[0] >= chosen[1]:
+            st.caption("An empty range is ignored.")
+
+
+x_limits = range_limits(P["xr"], shown["x"])
+y_limits = range_limits(P["yr"], shown["y"])
 
 linked_ids = [i for i in state(PAGE, P["sel"]) if i in set(pts["model_id"])]
 series_keys = [*path_keys, *uploaded_series_keys(results.models)]
@@ -500,8 +532,7 @@ else:  # no new selection on the chart: the one from the link
     ids = linked_ids
 st.session_state[f"{PAGE}.sel:event"] = event_ids
 link = sync_url(PAGE, PARAMS)
-with link_slot:
-    show_share_link(link)
+draw_sidebar(link)
 
 
 def plotted_csv() -> str:
