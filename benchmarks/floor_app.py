@@ -21,8 +21,14 @@ def points() -> pd.DataFrame:
     return wide[["imagenet", "imagenetv2"]].dropna()
 
 
-p = points()
-logit = lambda a: np.log(a / (1 - a))  # noqa: E731
-fig = go.Figure(go.Scattergl(x=logit(p["imagenet"]), y=logit(p["imagenetv2"]), mode="markers",
-                             text=p.index, marker=dict(size=6)))
-st.plotly_chart(fig, theme=None)
+def floor_chart() -> None:
+    """The chart: every model in one WebGL trace on logit axes, named on hover."""
+    p = points()
+    logit = lambda a: np.log(a / (1 - a))  # noqa: E731
+    fig = go.Figure(go.Scattergl(x=logit(p["imagenet"]), y=logit(p["imagenetv2"]), mode="markers",
+                                 text=p.index, marker=dict(size=6)))
+    st.plotly_chart(fig, theme=None)
+
+
+if __name__ == "__main__":  # run as a page (Streamlit runs a page as __main__), not when imported
+    floor_chart()
