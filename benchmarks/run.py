@@ -212,6 +212,12 @@ def table(report: dict[str, Any]) -> str:
                   f"alternating, cold n={fl['cold_runs']}, warm n={fl['warm_runs']}): "
                   + "; ".join(f"{k} app {_f(fl['app'][k]['median_s'], 2)} s, floor {_f(fl['floor'][k]['median_s'], 2)} s, "
                               f"ratio {_f(fl[f'ratio_{k}'], 2)}x" for k in ("cold", "warm"))
+                  + "".join(f"; {label}: " + ", ".join(f"{k} {_f(fl[name][k]['median_s'], 2)} s "
+                                                        f"({_f(fl[f'{prefix}_{k}'], 2)}x)" for k in ("cold", "warm"))
+                            for name, prefix, label in (("app_unwarmed", "unwarmed_ratio", "`app.py` without the warm-up"),
+                                                        ("floor_controls", "controls_ratio",
+                                                         "the floor with the page's controls"))
+                            if name in fl and f"{prefix}_cold" in fl)
                   + (f"; errors: {'; '.join(fl['errors'])[:200]}" if fl.get("errors") else "") + "."]
     mem = report.get("memory")
     if mem and "peak_rss_mib" in mem:

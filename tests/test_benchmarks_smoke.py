@@ -94,8 +94,11 @@ def test_floor_part_is_read_against_its_ratio_in_the_table() -> None:
     report = {"machine": {"cores": 2, "cpu": "cpu", "ram_gib": 1.0, "python": "3", "packages": {}, "date": "today",
                           "loadavg_start": (0.0, 0.0, 0.0)},
               "floor": {"cold_runs": 1, "warm_runs": 1, "app": side(3.0, 2.3), "floor": side(2.0, 1.8),
-                        "ratio_cold": 1.5, "ratio_warm": 2.3 / 1.8, "errors": []}}
+                        "ratio_cold": 1.5, "ratio_warm": 2.3 / 1.8, "errors": [],
+                        "floor_controls": side(2.4, 2.1), "controls_ratio_cold": 1.2, "controls_ratio_warm": 2.1 / 1.8}}
     report["targets"] = evaluate(report)
     met = {t["target"]: t["met"] for t in report["targets"]}
     assert met == {"first chart against the floor, cold (x)": False, "first chart against the floor, warm (x)": True}
     assert "cold app 3.00 s, floor 2.00 s, ratio 1.50x" in table(report)
+    assert "the floor with the page's controls: cold 2.40 s (1.20x), warm 2.10 s (1.17x)" in table(report)
+    assert "without the warm-up" not in table(report)  # a report without that target
