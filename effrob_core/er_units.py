@@ -19,18 +19,22 @@ from .transforms import Transform
 
 @dataclass(frozen=True)
 class ERUnit:
-    """One unit of effective robustness: its key, control label and number format (Python spec)."""
+    """One unit of effective robustness: its key, control label, number format (Python spec) and what it
+    measures (a control's help)."""
 
     key: str
     label: str
     fmt: str
+    description: str
 
 
 #: The units, one entry each; :func:`er_in_units` implements them.
 ER_UNITS: dict[str, ERUnit] = {u.key: u for u in (
-    ERUnit("pts", "Accuracy points", "+.2f"),
-    ERUnit("axis", "Axis units", "+.3f"),
-    ERUnit("sd", "Baseline residual SDs", "+.2f"),
+    ERUnit("pts", "Accuracy points", "+.2f", "shift top-1 minus the baseline's prediction (Taori et al., 2020)"),
+    ERUnit("axis", "Axis units", "+.3f", "the vertical distance to the baseline on its logit or probit axes, in "
+                                         "which points shrink by construction near 0% accuracy"),
+    ERUnit("sd", "Baseline residual SDs", "+.2f", "that distance in standard deviations of the baseline models' own "
+                                                  "residuals"),
 )}
 DEFAULT_UNIT = "pts"
 

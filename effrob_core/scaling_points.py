@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .checkpoints import checkpoint_of, one_per_checkpoint
-from .datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS
+from .datasets import AVERAGE, IMAGENET, MAIN_SHIFTS
 from .er_units import er_in_units, unit_suffix
 from .formatting import si_number
 from .results import UPLOAD_GROUP, UPLOAD_SOURCE, Results

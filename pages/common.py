@@ -19,7 +19,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from effrob_core.er_units import DEFAULT_UNIT, ER_UNITS
 from effrob_core.results import Results, ResultsError, load_results
+from effrob_core.uncertainty import DEFAULT_INTERVAL, ER_INTERVALS
 from effrob_core.upload import Upload, merge_uploads
 from effrob_core.viewstate import Param, encode_query, parse_query
 
@@ -282,6 +284,24 @@ def key(page: str, param: Param) -> str:
 
 def _key(page: str, param: Param) -> str:
     return f"{page}.{param.key}"
+
+
+#: The effective-robustness unit and interval of every page that shows effective robustness (in its link).
+ER_PARAMS = (Param("units", DEFAULT_UNIT, "choice", tuple(ER_UNITS)),
+             Param("interval", DEFAULT_INTERVAL, "choice", tuple(ER_INTERVALS)))
+
+
+def er_controls(page: str, units_box: Any = st, interval_box: Any = st) -> tuple[str, str]:
+    """The unit and interval radios of a page's effective robustness (:data:`ER_PARAMS`), drawn in
+    ``units_box`` and ``interval_box`` (the current container, or e.g. two columns); returns both values.
+    Their help lists every unit and interval from the core's registries."""
+    units = units_box.radio("Units", tuple(ER_UNITS), format_func=lambda u: ER_UNITS[u].label,
+                            key=_key(page, ER_PARAMS[0]),
+                            help=" · ".join(f"{u.label}: {u.description}." for u in ER_UNITS.values()))
+    interval = interval_box.radio("Interval", tuple(ER_INTERVALS), format_func=lambda i: ER_INTERVALS[i].label,
+                                  key=_key(page, ER_PARAMS[1]),
+                                  help=" · ".join(f"{v.label}: {v.method}." for v in ER_INTERVALS.values()))
+    return units, interval
 
 
 def follow_options(page: str, param: Param, options: list[str]) -> None:

@@ -7,14 +7,13 @@ in the URL; numbers come from ``effrob_core.robustness.analyse_shift``.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from effrob_core.baseline import BASELINE_SPECS, BASELINES, LinearFit, PiecewiseLine, piece_label
 from effrob_core.datasets import AVERAGE, EVAL_SETS
-from effrob_core.er_units import DEFAULT_UNIT, ER_UNITS, er_in_units, unit_phrase, unit_suffix
+from effrob_core.er_units import ER_UNITS, er_in_units, unit_phrase, unit_suffix
 from effrob_core.figures.scatter import (
     highlight_mask,
     off_scale_mask,
@@ -44,12 +43,14 @@ from effrob_core.robustness import (
 )
 from effrob_core.datasets import IMAGENET
 from effrob_core.transforms import TRANSFORMS, transform
-from effrob_core.uncertainty import DEFAULT_INTERVAL, ER_INTERVALS
+from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.zero_shot import DEFAULT_LINE, LINE_CHOICES, ZeroShotLine, lines_table, zero_shot_lines
 from effrob_core.viewstate import Param
 from pages.common import (
+    ER_PARAMS,
     LANDING_SHIFT,
     MISSING,
+    er_controls,
     follow_options,
     init_state,
     key,
@@ -295,8 +296,7 @@ PARAMS = [
     Param("title", "", "text"),
     Param("fmt", "png", "choice", IMAGE_FORMATS),
     Param("paths", [], "multi", published_series_keys(results.models)),
-    Param("units", DEFAULT_UNIT, "choice", tuple(ER_UNITS)),
-    Param("interval", DEFAULT_INTERVAL, "choice", tuple(ER_INTERVALS)),
+    *ER_PARAMS,
     Param("zsline", DEFAULT_LINE, "choice", tuple(LINE_CHOICES)),
     Param("members", False, "bool"),
 ]
@@ -398,12 +398,7 @@ def draw_sidebar(link: str, ranges: bool = True) -> None:
                       "the zero-shot ViT-B/32 → its LP initialisation → 71 fine-tuned models and two "
                       "soups (Wortsman et al., 2022). Your uploaded runs are always drawn.")
         st.header("Effective robustness")
-        st.radio("Units", tuple(ER_UNITS), format_func=lambda u: ER_UNITS[u].label, key=key(PAGE, P["units"]),
-                 help="Accuracy points (Taori et al.), the vertical distance on the plotted axes (logit or "
-                      "probit units), or that distance in standard deviations of the baseline models' residuals.")
-        st.radio("Interval", tuple(ER_INTERVALS), format_func=lambda i: ER_INTERVALS[i].label,
-                 key=key(PAGE, P["interval"]), help=" · ".join(f"{v.label}: {v.method}."
-                                                               for v in ER_INTERVALS.values()))
+        er_controls(PAGE)
         st.selectbox("Zero-shot line fit on", tuple(LINE_CHOICES), format_func=lambda c: LINE_CHOICES[c].label,
                      key=key(PAGE, P["zsline"]),
                      help="OpenAI's CLIP models (the seed figure's purple line), every zero-shot model "

@@ -18,7 +18,7 @@ from effrob_core.checkpoints import checkpoint_of
 from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
 from effrob_core.figures.compare import compare_figure
 from effrob_core.formatting import si_number
-from effrob_core.er_units import DEFAULT_UNIT, ER_UNITS, unit_phrase, unit_suffix
+from effrob_core.er_units import DEFAULT_UNIT, unit_phrase, unit_suffix
 from effrob_core.models_table import (
     EXTRAPOLATED_COLUMN,
     IMAGENET_COLUMN,
@@ -42,7 +42,9 @@ from effrob_core.transforms import TRANSFORMS
 from effrob_core.uncertainty import DEFAULT_INTERVAL, ER_INTERVALS
 from effrob_core.viewstate import Param
 from pages.common import (
+    ER_PARAMS,
     MISSING,
+    er_controls,
     init_state,
     key,
     page_results,
@@ -156,8 +158,7 @@ PARAMS = [
     Param("ci", True, "bool"),
     Param("cmp", [i for i in DEFAULT_COMPARE if i in id_set], "multi"),
     Param("metric", "robustness", "choice", tuple(METRIC_LABELS)),
-    Param("units", DEFAULT_UNIT, "choice", tuple(ER_UNITS)),
-    Param("interval", DEFAULT_INTERVAL, "choice", tuple(ER_INTERVALS)),
+    *ER_PARAMS,
 ]
 P = {p.key: p for p in PARAMS}
 
@@ -184,12 +185,7 @@ with st.sidebar:
     st.header("Effective robustness")
     baseline = st.radio("Baseline fit on", BASELINES, format_func=BASELINE_LABELS.get, key=key(PAGE, P["baseline"]))
     kind = st.radio("Axis scaling of the baseline", TRANSFORMS, key=key(PAGE, P["scale"]), horizontal=True)
-    units = st.radio("Units", tuple(ER_UNITS), format_func=lambda u: ER_UNITS[u].label, key=key(PAGE, P["units"]),
-                     help="Accuracy points (Taori et al.), the vertical distance on the baseline's axes (logit or "
-                          "probit units), or that distance in standard deviations of the baseline models' residuals.")
-    interval = st.radio("Interval", tuple(ER_INTERVALS), format_func=lambda i: ER_INTERVALS[i].label,
-                        key=key(PAGE, P["interval"]),
-                        help=" · ".join(f"{v.label}: {v.method}." for v in ER_INTERVALS.values()))
+    units, interval = er_controls(PAGE)
     st.header("Filters")
     sel_groups = st.multiselect("Groups", groups, key=key(PAGE, P["groups"]), placeholder="All groups")
     sel_sources = st.multiselect("Sources", sources, key=key(PAGE, P["sources"]), placeholder="All sources")

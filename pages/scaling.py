@@ -56,12 +56,14 @@ from effrob_core.scaling_points import (
     robustness_vs_scale,
     scaling_points,
 )
-from effrob_core.er_units import DEFAULT_UNIT, ER_UNITS, er_in_units, unit_phrase, unit_suffix
+from effrob_core.er_units import ER_UNITS, er_in_units, unit_phrase, unit_suffix
 from effrob_core.transforms import TRANSFORMS
-from effrob_core.uncertainty import DEFAULT_INTERVAL, ER_INTERVALS
+from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.viewstate import Param
 from pages.common import (
+    ER_PARAMS,
     MISSING,
+    er_controls,
     follow_options,
     init_state,
     key,
@@ -169,8 +171,7 @@ PARAMS = [
     Param("baseline", "testbed", "choice", BASELINES),
     Param("scale", "logit", "choice", TRANSFORMS),
     Param("sets", [], "multi", SCALING_EVAL_SETS),
-    Param("units", DEFAULT_UNIT, "choice", tuple(ER_UNITS)),
-    Param("interval", DEFAULT_INTERVAL, "choice", tuple(ER_INTERVALS)),
+    *ER_PARAMS,
 ]
 if curves_path.exists():
     PARAMS += [Param("curves", default_curves, "multi", scaling_ids),
@@ -334,12 +335,7 @@ st.subheader(f"Effective robustness against {x_phrase}")
 c_shift, c_units, c_interval, c_note = st.columns([1.3, 1.2, 1.4, 2.2])
 er_shift = c_shift.selectbox("Shift", ER_SHIFTS, format_func=shift_name, key=key(PAGE, P["ershift"]),
                              help="Effective robustness needs a distribution shift; ImageNet itself has none.")
-units = c_units.radio("Units", tuple(ER_UNITS), format_func=lambda u: ER_UNITS[u].label, key=key(PAGE, P["units"]),
-                      help="Accuracy points (Taori et al.), or the vertical distance on the baseline's axes "
-                           "(logit or probit units): points shrink by construction near 0% accuracy.")
-interval = c_interval.radio("Interval", tuple(ER_INTERVALS), format_func=lambda i: ER_INTERVALS[i].label,
-                            key=key(PAGE, P["interval"]),
-                            help=" · ".join(f"{v.label}: {v.method}." for v in ER_INTERVALS.values()))
+units, interval = er_controls(PAGE, c_units, c_interval)
 c_note.caption(
     "Does effective robustness depend on scale? If small, low-accuracy zero-shot models sit as far above the "
     "standard-training baseline as large ones, the points form a flat band above 0. The digitised low-accuracy "

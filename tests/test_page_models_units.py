@@ -52,3 +52,26 @@ def test_units_control_changes_the_table_and_the_url() -> None:
     assert before == pytest.approx(0.75, abs=0.01) and after == pytest.approx(0.158 / 0.0186, rel=0.02)
     at.radio(key="models.interval").set_value("band").run()
     assert not at.exception and at.query_params["interval"] == "band"
+
+
+@pytest.mark.parametrize("page", ["robustness", "models", "scaling"])
+def test_every_page_has_the_same_unit_and_interval_controls(page: str) -> None:
+    """One control per page from one helper: the registries' options, labels and help, and the link's value."""
+    from streamlit.testing.v1 import AppTest
+
+    from effrob_core.er_units import ER_UNITS
+    from effrob_core.uncertainty import ER_INTERVALS
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"units": "sd", "interval": "band"})
+    if page != "robustness":
+        at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception
+    units, interval = at.radio(key=f"{page}.units"), at.radio(key=f"{page}.interval")
+    assert (units.value, interval.value) == ("sd", "band")
+    assert units.options == [u.label for u in ER_UNITS.values()]
+    assert interval.options == [i.label for i in ER_INTERVALS.values()]
+    assert all(u.description in units.help for u in ER_UNITS.values())
+    assert all(i.method in interval.help for i in ER_INTERVALS.values())
