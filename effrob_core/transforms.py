@@ -16,6 +16,8 @@ from scipy import special
 
 Transform = Literal["logit", "probit", "linear"]
 TRANSFORMS: tuple[Transform, ...] = ("logit", "probit", "linear")
+#: Each transform's name on a control.
+TRANSFORM_LABELS: dict[str, str] = {"logit": "Logit", "probit": "Probit", "linear": "Linear"}
 
 #: Accuracies are clipped to [EPS, 1 - EPS] before a logit or probit transform. 1e-4 is below the
 #: resolution of every evaluation set in the registry (one image of ImageNet-A's 7,500 is 1.3e-4),

@@ -42,7 +42,7 @@ from effrob_core.robustness import (
     y_keys,
 )
 from effrob_core.datasets import IMAGENET
-from effrob_core.transforms import TRANSFORMS, transform
+from effrob_core.transforms import TRANSFORM_LABELS, TRANSFORMS, transform
 from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.zero_shot import DEFAULT_LINE, LINE_CHOICES, ZeroShotLine, lines_table, zero_shot_lines
 from effrob_core.viewstate import Param
@@ -88,9 +88,6 @@ PIECE_LABELS = {"piecewise": "Two lines split at the filtered model (testbed)",
 LINE_FORMATS = {"slope": ".4f", "intercept": ".4f", "n": "d", "slope − baseline": "+.4f", "t": ".2f", "df": ".0f",
                 "p": ".2g"}
 X_LABELS = {"full": "Full ImageNet", "matched": "Class-matched"}
-TRANSFORM_LABELS = {"logit": "Logit", "probit": "Probit", "linear": "Linear"}
-BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
-BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 
 
 @view_cache(show_spinner="Fitting the baseline and its bootstrap band…", max_entries=64)
@@ -367,7 +364,7 @@ def draw_sidebar(link: str, ranges: bool = True) -> None:
         st.text_input("Highlight models", key=key(PAGE, P["search"]), placeholder="name contains, e.g. ViT-B-32",
                       help="Case-insensitive substring of the model's name or id.")
         st.header("Baseline and filters")
-        st.radio("Fit the baseline on", BASELINES, format_func=BASELINE_LABELS.get, key=key(PAGE, P["baseline"]))
+        st.radio("Fit the baseline on", BASELINES, format_func=lambda b: BASELINE_SPECS[b].label, key=key(PAGE, P["baseline"]))
         x_phrase = (f"the {shift_label(x_set)} x-axis" if x_set is not None else "the full ImageNet x-axis"
                     if x_axis == "full" else f"the class-matched x-axis (ImageNet on {shift_label(shift)} classes)")
         st.slider("Fit range: x-axis top-1 of the baseline models (%)", min_value=FULL_RANGE[0],
@@ -538,7 +535,7 @@ def plotted_csv() -> str:
                         fit_fields(pc.fit, kind) for pc in analysis.fit.pieces},
                      **{f"zero-shot line: {ln.label}": line_fields(ln, kind) for ln in zs_lines}},
                     {**provenance(link, results_key), "x": x_name, "y": shift_label(shift),
-                     "baseline models": BASELINE_PHRASES[baseline]})
+                     "baseline models": BASELINE_SPECS[baseline].phrase})
 
 
 with c_fig:
@@ -553,7 +550,7 @@ with c_stats:
     range_note = ("all ImageNet accuracies" if fit_range is None
                   else f"ImageNet {fit_pct[0]:g}–{fit_pct[1]:g}%")
     n_extrapolated = int(shown["extrapolated"].sum())
-    st.caption(f"Red: OLS in {kind} space on {BASELINE_PHRASES[baseline]} ({BASELINE_SPECS[baseline].members}), "
+    st.caption(f"Red: OLS in {kind} space on {BASELINE_SPECS[baseline].phrase} ({BASELINE_SPECS[baseline].members}), "
                f"{range_note}: {analysis.fit.n} models with x "
                + " and ".join(f"{100 * pc.fit.x_min:.1f}–{100 * pc.fit.x_max:.1f}%" for pc in analysis.fit.pieces)
                + f"{' (one line each side of the split)' if analysis.piecewise else ''}. {n_extrapolated:,} of the {len(shown):,} models shown lie outside "

@@ -16,7 +16,7 @@ from effrob_core.figures.export import IMAGE_FORMATS, image_config, paper_style
 from effrob_core.figures.scatter import shift_label
 from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import OTHER_SHIFT_CHOICES, SET_CHOICES, SHIFT_CHOICES, ShiftAnalysis, analyse_shift
-from effrob_core.transforms import TRANSFORMS
+from effrob_core.transforms import TRANSFORM_LABELS, TRANSFORMS
 from effrob_core.viewstate import Param
 from pages.common import init_state, key, page_results, show_share_link, state, sync_url, view_cache
 
@@ -63,7 +63,8 @@ er_x = c1.selectbox("Shift on x", list(MENU) + [s for s in [state(PAGE, P["erx"]
                     format_func=shift_label, key=key(PAGE, P["erx"]))
 er_y = c2.selectbox("Shift on y", list(MENU) + [s for s in [state(PAGE, P["ery"])] if s not in MENU],
                     format_func=shift_label, key=key(PAGE, P["ery"]))
-kind = c3.radio("Axis scaling of the fits", TRANSFORMS, key=key(PAGE, P["scale"]), horizontal=True)
+kind = c3.radio("Axis scaling of the fits", TRANSFORMS, format_func=TRANSFORM_LABELS.get,
+                key=key(PAGE, P["scale"]), horizontal=True)
 with st.sidebar:
     baseline = st.radio("Fit the baselines on", BASELINES, format_func=lambda b: BASELINE_SPECS[b].label,
                         key=key(PAGE, P["baseline"]))

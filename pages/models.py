@@ -38,7 +38,7 @@ from effrob_core.results import GROUPS, Results
 from effrob_core.sources import ordered_sources
 from effrob_core.robustness import robustness_by_shift
 from effrob_core.safe_csv import safe_csv
-from effrob_core.transforms import TRANSFORMS
+from effrob_core.transforms import TRANSFORM_LABELS, TRANSFORMS
 from effrob_core.uncertainty import DEFAULT_INTERVAL, ER_INTERVALS
 from effrob_core.viewstate import Param
 from pages.common import (
@@ -60,8 +60,6 @@ MAX_COMPARE = 8
 FULL_RANGE = (0.0, 100.0)
 DEFAULT_COMPARE = ("testbed:resnet50", "testbed:vit_b_32_clip_zeroshot", "openclip:ViT-L-14/openai",
                    "openclip:ViT-B-32/laion2b_s34b_b79k", "openclip:RN50-quickgelu/yfcc15m")
-BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
-BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 METRIC_LABELS = {"robustness": "Effective robustness", "accuracy": "Accuracy"}
 
 
@@ -183,8 +181,9 @@ if known != original or len(known) > MAX_COMPARE:
 
 with st.sidebar:
     st.header("Effective robustness")
-    baseline = st.radio("Baseline fit on", BASELINES, format_func=BASELINE_LABELS.get, key=key(PAGE, P["baseline"]))
-    kind = st.radio("Axis scaling of the baseline", TRANSFORMS, key=key(PAGE, P["scale"]), horizontal=True)
+    baseline = st.radio("Baseline fit on", BASELINES, format_func=lambda b: BASELINE_SPECS[b].label, key=key(PAGE, P["baseline"]))
+    kind = st.radio("Axis scaling of the baseline", TRANSFORMS, format_func=TRANSFORM_LABELS.get,
+                    key=key(PAGE, P["scale"]), horizontal=True)
     units, interval = er_controls(PAGE)
     st.header("Filters")
     sel_groups = st.multiselect("Groups", groups, key=key(PAGE, P["groups"]), placeholder="All groups")
@@ -203,7 +202,7 @@ with st.sidebar:
 table, no_baseline = cached_table(results, results_key, baseline, kind, units, interval)
 if no_baseline:
     missing_names = ", ".join(EVAL_SETS[s].name for s in no_baseline)
-    st.warning(f"No baseline for {missing_names}: {BASELINE_PHRASES[baseline]} have no results there, so those effective "
+    st.warning(f"No baseline for {missing_names}: {BASELINE_SPECS[baseline].phrase} have no results there, so those effective "
                "robustness columns and the ER mean of 5 are empty. The testbed baseline covers all five shifts.",
                icon="⚠️")
 flt = ModelFilter(tuple(sel_groups), tuple(sel_sources), arch, query, (float(acc_range[0]), float(acc_range[1])))
@@ -216,7 +215,7 @@ st.dataframe(shown, hide_index=True, width="stretch", height=460, column_config=
              placeholder=MISSING)
 c_cap, c_dl = st.columns([4, 1])
 c_cap.caption(f"{len(shown):,} of {len(table):,} models. ER in {unit_phrase(units, kind)} against the {kind} "
-              f"baseline fit on {BASELINE_PHRASES[baseline]}; intervals: {ER_INTERVALS[interval].method}. "
+              f"baseline fit on {BASELINE_SPECS[baseline].phrase}; intervals: {ER_INTERVALS[interval].method}. "
               f"{EXTRAPOLATED_COLUMN}: the shifts where the model's ImageNet top-1 lies outside the baseline "
               "models' range (extrapolated ER). "
               "ER mean of 5: only for models with all five shifts. "

@@ -57,7 +57,7 @@ from effrob_core.scaling_points import (
     scaling_points,
 )
 from effrob_core.er_units import ER_UNITS, er_in_units, unit_phrase, unit_suffix
-from effrob_core.transforms import TRANSFORMS
+from effrob_core.transforms import TRANSFORM_LABELS, TRANSFORMS
 from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.viewstate import Param
 from pages.common import (
@@ -84,8 +84,6 @@ FIT_LABELS = {"best": "Best model at each scale", "all": "All models"}
 SERIES_LABELS = {"controlled": "Controlled series only", "all": "Every colour group"}
 #: Which fits are drawn: Cherti et al.'s series and/or one fit per colour group.
 FITS_LABELS = {"laion-pooled": "LAION pooled", "openai": "OpenAI", "groups": "Per colour group"}
-BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
-BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
 CURVE_X_LABELS = {"epoch": "Epoch", "samples_seen": "Samples seen"}
 X_PHRASES = {"samples": "samples seen", "compute": "total training compute"}
 ER_SHIFTS = tuple(s for s in SCALING_EVAL_SETS if s != IMAGENET)
@@ -230,9 +228,10 @@ with st.sidebar:
     extrap = st.slider("Extrapolate fits to 10^N", min_value=9, max_value=15, step=1, key=key(PAGE, P["extrap"]),
                        disabled=not show_fits, help="Dotted lines continue each fit to 10^N samples (or GMACs).")
     st.header("Effective robustness")
-    baseline = st.radio("Baseline fit on", BASELINES, format_func=BASELINE_LABELS.get,
+    baseline = st.radio("Baseline fit on", BASELINES, format_func=lambda b: BASELINE_SPECS[b].label,
                         key=key(PAGE, P["baseline"]))
-    kind = st.radio("Axis scaling of the baseline", TRANSFORMS, key=key(PAGE, P["scale"]), horizontal=True)
+    kind = st.radio("Axis scaling of the baseline", TRANSFORMS, format_func=TRANSFORM_LABELS.get,
+                    key=key(PAGE, P["scale"]), horizontal=True)
     link = sync_url(PAGE, PARAMS)
     show_share_link(link)
 
@@ -344,7 +343,7 @@ try:
     analysis_pts = cached_analysis_points(results, results_key, er_shift, baseline, kind)
 except ValueError as exc:
     analysis_pts = None
-    st.warning(f"No baseline on {shift_name(er_shift)} from {BASELINE_PHRASES[baseline]} ({exc}); "
+    st.warning(f"No baseline on {shift_name(er_shift)} from {BASELINE_SPECS[baseline].phrase} ({exc}); "
                "choose another baseline or shift.", icon="⚠️")
 er_points = robustness_vs_scale(er_placed, analysis_pts) if analysis_pts is not None else None
 if er_points is None:
@@ -374,7 +373,7 @@ else:
         f"{len(er_points) - er_mine:,} zero-shot models ({er_left_out - er_left_mine:,} more with "
         f"{shift_name(er_shift)} results lack {x_phrase}). Effective robustness = {shift_name(er_shift)} top-1 "
         f"minus the baseline's prediction at the model's ImageNet top-1 ({kind} fit on "
-        f"{BASELINE_PHRASES[baseline]}), in {unit_phrase(units, kind)}; error bars: 95% intervals, "
+        f"{BASELINE_SPECS[baseline].phrase}), in {unit_phrase(units, kind)}; error bars: 95% intervals, "
         f"{ER_INTERVALS[interval].method}. Ringed: {n_extrapolated:,} extrapolated value(s), the model's ImageNet "
         f"top-1 outside the {analysis_fit_range} of the baseline models. "
         "The dashed line at 0 is where standard-training models lie on average."

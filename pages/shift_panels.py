@@ -18,7 +18,7 @@ from effrob_core.figures.scatter import shift_label
 from effrob_core.results import GROUPS, Results
 from effrob_core.sources import ordered_sources
 from effrob_core.robustness import OTHER_SHIFT_CHOICES, SET_CHOICES, SHIFT_CHOICES, X_AXES, analyse_shift
-from effrob_core.transforms import TRANSFORMS
+from effrob_core.transforms import TRANSFORM_LABELS, TRANSFORMS
 from effrob_core.viewstate import Param
 from pages.common import follow_options, init_state, key, page_results, show_share_link, state, sync_url, view_cache
 
@@ -84,7 +84,8 @@ shifts = c1.multiselect("Shifts (one panel each)", list(MENU) + [s for s in chos
 x_axis = c2.radio("ImageNet x-axis", X_AXES, format_func=X_LABELS.get, key=key(PAGE, P["x"]),
                   help="Class-matched: each 200- or 113-class shift against ImageNet on its own classes, as Taori "
                        "et al. plot them; the other shifts keep full ImageNet.")
-kind = c3.radio("Axis scaling", TRANSFORMS, key=key(PAGE, P["scale"]), horizontal=True)
+kind = c3.radio("Axis scaling", TRANSFORMS, format_func=TRANSFORM_LABELS.get,
+                key=key(PAGE, P["scale"]), horizontal=True)
 with st.sidebar:
     baseline = st.radio("Fit the baseline on", BASELINES, format_func=lambda b: BASELINE_SPECS[b].label,
                         key=key(PAGE, P["baseline"]))

@@ -25,12 +25,11 @@ from effrob_core.series import (
     step_label,
     uploaded_series_keys,
 )
-from effrob_core.transforms import TRANSFORMS
+from effrob_core.transforms import TRANSFORM_LABELS, TRANSFORMS
 from effrob_core.viewstate import Param
 from pages.common import MISSING, init_state, key, page_results, show_share_link, state, sync_url, view_cache
 
 PAGE = "trajectories"
-TRANSFORM_LABELS = {"logit": "Logit", "probit": "Probit", "linear": "Linear"}
 TITLES = {**{s: EVAL_SETS[s].name for s in MAIN_SHIFTS}, AVERAGE: f"Mean of the {len(MAIN_SHIFTS)} shifts' ER"}
 
 

@@ -16,7 +16,7 @@ from effrob_core.datasets import EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from effrob_core.results import Results
 from effrob_core.robustness import robustness_by_shift
 from effrob_core.safe_csv import safe_csv
-from effrob_core.transforms import TRANSFORMS
+from effrob_core.transforms import TRANSFORM_LABELS, TRANSFORMS
 from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.upload import (
     CLIP_TASKS,
@@ -50,9 +50,6 @@ PARAMS = [
     Param("scale", "logit", "choice", TRANSFORMS),
 ]
 P = {p.key: p for p in PARAMS}
-BASELINE_LABELS = {k: s.label for k, s in BASELINE_SPECS.items()}
-BASELINE_PHRASES = {k: s.phrase for k, s in BASELINE_SPECS.items()}
-TRANSFORM_LABELS = {"logit": "Logit", "probit": "Probit", "linear": "Linear"}
 N_RESAMPLES = 1000
 
 RESET_KEY = "yours.uploader_generation"  # bumped by "Remove my models" to give the uploader a fresh, empty key
@@ -245,7 +242,7 @@ if mine is not None and mine.n_models:
     options = BASELINES + (USER_BASELINES if len(own) else ())
     if state(PAGE, P["baseline"]) not in options:  # your line needs models declared standard-trained
         st.session_state[key(PAGE, P["baseline"])] = "testbed"
-    baseline = c_base.selectbox("Baseline fit on", options, format_func=BASELINE_LABELS.get,
+    baseline = c_base.selectbox("Baseline fit on", options, format_func=lambda b: BASELINE_SPECS[b].label,
                                 key=key(PAGE, P["baseline"]),
                                 help="Models declared 'Standard training' (the template's group column) can make "
                                      "the line themselves, alone or with the testbed's.")
@@ -254,7 +251,7 @@ if mine is not None and mine.n_models:
     with st.spinner("Fitting the baselines of the five shifts…"):
         rob, no_baseline = upload_robustness(mine, state(PAGE, P["baseline"]), state(PAGE, P["scale"]))
     for s, why in no_baseline.items():
-        st.warning(f"No baseline on {BASELINE_PHRASES[baseline]} for {EVAL_SETS[s].name} ({why}): its columns "
+        st.warning(f"No baseline on {BASELINE_SPECS[baseline].phrase} for {EVAL_SETS[s].name} ({why}): its columns "
                    "and the mean stay blank; choose another baseline.", icon=":material/warning:")
     if baseline in USER_BASELINES:
         members = baseline_mask(published_results().combine(mine.results).models, baseline)
@@ -266,7 +263,7 @@ if mine is not None and mine.n_models:
     table = display_table(mine.results, rob, mine.model_files())
     st.caption(
         "Accuracy under each shift minus the baseline's prediction at the model's full-ImageNet accuracy, in "
-        f"accuracy points ({TRANSFORM_LABELS[kind].lower()} fit on {BASELINE_PHRASES[baseline]}); the "
+        f"accuracy points ({TRANSFORM_LABELS[kind].lower()} fit on {BASELINE_SPECS[baseline].phrase}); the "
         f"interval is 95%: {ER_INTERVALS['total'].method}. The mean needs all five shifts. "
         "Blank cells: the model lacks ImageNet or that shift.")
     fmt: dict[str, object] = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns
