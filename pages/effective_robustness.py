@@ -431,19 +431,24 @@ zs_lines, zs_skipped = zero_shot_lines(shown, zs_choice, kind, analysis.fit, hig
 x_name = x_label(shift, x_axis, x_set)
 
 
+def range_keys(param: Param) -> tuple[str, str]:
+    """Session-state keys of one axis's range toggle and slider."""
+    return f"{PAGE}.{param.key}.fixed", f"{PAGE}.{param.key}.slider"
+
+
 def range_limits(param: Param, values: pd.Series) -> tuple[float, float] | None:
     """A fixed accuracy range (fractions) for one axis, or None for automatic; kept in the link (percent).
 
     Read from the state of the axis's controls (``range_control``, drawn after the chart): its toggle,
     and its slider, which starts from the link's range or else from ``values``' own range."""
     current = state(PAGE, param)
-    if not st.session_state.get(f"{PAGE}.{param.key}.fixed", current is not None):
+    fixed, widget = range_keys(param)
+    if not st.session_state.get(fixed, current is not None):
         st.session_state[key(PAGE, param)] = None
         return None
     if current is None:  # start from the points' own range
         lo, hi = (float(values.min()) * 100, float(values.max()) * 100) if len(values) else FULL_RANGE
         current = (max(0.0, float(int(lo))), min(100.0, float(int(hi) + 1)))
-    widget = f"{PAGE}.{param.key}.slider"
     if st.session_state.get(f"{widget}:from") != current:  # a link or a reset set the value
         st.session_state[widget] = current
     chosen = tuple(st.session_state[widget])
@@ -456,10 +461,9 @@ def range_limits(param: Param, values: pd.Series) -> tuple[float, float] | None:
 
 def range_control(axis: str, param: Param) -> None:
     """The toggle and slider of one axis's fixed range, whose values ``range_limits`` read."""
-    fixed = st.toggle(f"Fix the {axis} range", value=state(PAGE, param) is not None, key=f"{PAGE}.{param.key}.fixed")
-    if fixed:
-        chosen = st.slider(f"{axis} range (%)", 0.0, 100.0, step=0.5, key=f"{PAGE}.{param.key}.slider",
-                           format="%.1f%%")
+    fixed, widget = range_keys(param)
+    if st.toggle(f"Fix the {axis} range", value=state(PAGE, param) is not None, key=fixed):
+        chosen = st.slider(f"{axis} range (%)", 0.0, 100.0, step=0.5, key=widget, format="%.1f%%")
         if chosen[0] >= chosen[1]:
             st.caption("An empty range is ignored.")
 
