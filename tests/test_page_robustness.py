@@ -418,3 +418,19 @@ def test_fit_range_names_its_axis_and_weak_fits_warn() -> None:
     assert len(at.warning) == 1 and "Baseline is fit on only 7 models and r = 0.47" in at.warning[0].value
     # other shifts have no pieces control
     assert not [r for r in _run().radio if r.key == _key("pieces")]
+
+
+def test_axis_range_toggle_fixes_unfixes_and_refixes_the_range() -> None:
+    # The range controls are drawn after the chart and read before it (range_limits): turning one on starts
+    # from the points' own range, a moved slider goes into the link, turning it off drops it, and turning
+    # it on again starts from the points' range once more.
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.toggle(key=f"{PAGE}.xr.fixed").set_value(True).run()
+    assert not at.exception and at.query_params["xr"] == "0,91"
+    assert tuple(at.slider(key=f"{PAGE}.xr.slider").value) == (0.0, 91.0)
+    at.slider(key=f"{PAGE}.xr.slider").set_value((20.0, 90.0)).run()
+    assert at.query_params["xr"] == "20,90"
+    at.toggle(key=f"{PAGE}.xr.fixed").set_value(False).run()
+    assert "xr" not in at.query_params and f"{PAGE}.xr.slider" not in [s.key for s in at.slider]
+    at.toggle(key=f"{PAGE}.xr.fixed").set_value(True).run()
+    assert at.query_params["xr"] == "0,91"
