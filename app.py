@@ -1,7 +1,8 @@
 """effrob: interactive effective robustness of image classifiers under natural distribution shift.
 
-Served by ``streamlit run serve.py`` (warmed up before the first visitor) or ``streamlit run app.py``. This file sets the page config and the navigation; every page
-lives in ``pages/`` and computes with ``effrob_core``.
+Served by ``streamlit run serve.py`` (warmed up before the first visitor) or ``streamlit run app.py``.
+This file sets the page config and the navigation; every page lives in ``pages/`` and computes with
+``effrob_core``.
 """
 
 import streamlit as st

@@ -73,6 +73,11 @@ BASELINE_SPECS: dict[str, BaselineSpec] = {s.key: s for s in (
 )}
 
 
+def baseline_label(baseline: str) -> str:
+    """The short label of a baseline choice (its name on a control)."""
+    return BASELINE_SPECS[baseline].label
+
+
 def baseline_mask(models: pd.DataFrame, baseline: str) -> NDArray[np.bool_]:
     """Which rows of the models table form the chosen baseline's line (see :data:`BASELINE_SPECS`).
 

@@ -287,8 +287,9 @@ def _key(page: str, param: Param) -> str:
 
 
 #: The effective-robustness unit and interval of every page that shows effective robustness (in its link).
-ER_PARAMS = (Param("units", DEFAULT_UNIT, "choice", tuple(ER_UNITS)),
-             Param("interval", DEFAULT_INTERVAL, "choice", tuple(ER_INTERVALS)))
+UNITS_PARAM = Param("units", DEFAULT_UNIT, "choice", tuple(ER_UNITS))
+INTERVAL_PARAM = Param("interval", DEFAULT_INTERVAL, "choice", tuple(ER_INTERVALS))
+ER_PARAMS = (UNITS_PARAM, INTERVAL_PARAM)
 
 
 def er_controls(page: str, units_box: Any = st, interval_box: Any = st) -> tuple[str, str]:
@@ -296,10 +297,10 @@ def er_controls(page: str, units_box: Any = st, interval_box: Any = st) -> tuple
     ``units_box`` and ``interval_box`` (the current container, or e.g. two columns); returns both values.
     Their help lists every unit and interval from the core's registries."""
     units = units_box.radio("Units", tuple(ER_UNITS), format_func=lambda u: ER_UNITS[u].label,
-                            key=_key(page, ER_PARAMS[0]),
+                            key=_key(page, UNITS_PARAM),
                             help=" · ".join(f"{u.label}: {u.description}." for u in ER_UNITS.values()))
     interval = interval_box.radio("Interval", tuple(ER_INTERVALS), format_func=lambda i: ER_INTERVALS[i].label,
-                                  key=_key(page, ER_PARAMS[1]),
+                                  key=_key(page, INTERVAL_PARAM),
                                   help=" · ".join(f"{v.label}: {v.method}." for v in ER_INTERVALS.values()))
     return units, interval
 

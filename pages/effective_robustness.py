@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from effrob_core.baseline import BASELINE_SPECS, BASELINES, LinearFit, PiecewiseLine, piece_label
+from effrob_core.baseline import BASELINES, BASELINE_SPECS, LinearFit, PiecewiseLine, baseline_label, piece_label
 from effrob_core.datasets import AVERAGE, EVAL_SETS
 from effrob_core.er_units import ER_UNITS, er_in_units, unit_phrase, unit_suffix
 from effrob_core.figures.scatter import (
@@ -364,7 +364,7 @@ def draw_sidebar(link: str, ranges: bool = True) -> None:
         st.text_input("Highlight models", key=key(PAGE, P["search"]), placeholder="name contains, e.g. ViT-B-32",
                       help="Case-insensitive substring of the model's name or id.")
         st.header("Baseline and filters")
-        st.radio("Fit the baseline on", BASELINES, format_func=lambda b: BASELINE_SPECS[b].label, key=key(PAGE, P["baseline"]))
+        st.radio("Fit the baseline on", BASELINES, format_func=baseline_label, key=key(PAGE, P["baseline"]))
         x_phrase = (f"the {shift_label(x_set)} x-axis" if x_set is not None else "the full ImageNet x-axis"
                     if x_axis == "full" else f"the class-matched x-axis (ImageNet on {shift_label(shift)} classes)")
         st.slider("Fit range: x-axis top-1 of the baseline models (%)", min_value=FULL_RANGE[0],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from effrob_core.baseline import BASELINE_SPECS, BASELINES
+from effrob_core.baseline import BASELINES, BASELINE_SPECS, baseline_label
 from effrob_core.datasets import EVAL_SETS
 from effrob_core.figures.er_scatter import er_scatter, paired_effective_robustness, pearson_r
 from effrob_core.figures.export import IMAGE_FORMATS, image_config, paper_style
@@ -66,7 +66,7 @@ er_y = c2.selectbox("Shift on y", list(MENU) + [s for s in [state(PAGE, P["ery"]
 kind = c3.radio("Axis scaling of the fits", TRANSFORMS, format_func=TRANSFORM_LABELS.get,
                 key=key(PAGE, P["scale"]), horizontal=True)
 with st.sidebar:
-    baseline = st.radio("Fit the baselines on", BASELINES, format_func=lambda b: BASELINE_SPECS[b].label,
+    baseline = st.radio("Fit the baselines on", BASELINES, format_func=baseline_label,
                         key=key(PAGE, P["baseline"]))
     fit_pct = st.slider("ImageNet top-1 range of the baseline models (%)", 0.0, 100.0, step=1.0,
                         key=key(PAGE, P["fit"]), format="%.0f%%",

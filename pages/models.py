@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import BASELINE_SPECS, BASELINES
+from effrob_core.baseline import BASELINES, BASELINE_SPECS, baseline_label
 from effrob_core.checkpoints import checkpoint_of
 from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
 from effrob_core.figures.compare import compare_figure
@@ -181,7 +181,7 @@ if known != original or len(known) > MAX_COMPARE:
 
 with st.sidebar:
     st.header("Effective robustness")
-    baseline = st.radio("Baseline fit on", BASELINES, format_func=lambda b: BASELINE_SPECS[b].label, key=key(PAGE, P["baseline"]))
+    baseline = st.radio("Baseline fit on", BASELINES, format_func=baseline_label, key=key(PAGE, P["baseline"]))
     kind = st.radio("Axis scaling of the baseline", TRANSFORMS, format_func=TRANSFORM_LABELS.get,
                     key=key(PAGE, P["scale"]), horizontal=True)
     units, interval = er_controls(PAGE)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import BASELINE_SPECS, BASELINES
+from effrob_core.baseline import BASELINES, BASELINE_SPECS, baseline_label
 from effrob_core.datasets import IMAGENET
 from effrob_core.figures.scaling_sets import scaling_sets_figure
 from effrob_core.figures.scaling import (
@@ -228,7 +228,7 @@ with st.sidebar:
     extrap = st.slider("Extrapolate fits to 10^N", min_value=9, max_value=15, step=1, key=key(PAGE, P["extrap"]),
                        disabled=not show_fits, help="Dotted lines continue each fit to 10^N samples (or GMACs).")
     st.header("Effective robustness")
-    baseline = st.radio("Baseline fit on", BASELINES, format_func=lambda b: BASELINE_SPECS[b].label,
+    baseline = st.radio("Baseline fit on", BASELINES, format_func=baseline_label,
                         key=key(PAGE, P["baseline"]))
     kind = st.radio("Axis scaling of the baseline", TRANSFORMS, format_func=TRANSFORM_LABELS.get,
                     key=key(PAGE, P["scale"]), horizontal=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from effrob_core.baseline import BASELINES, BASELINE_SPECS
+from effrob_core.baseline import BASELINES, baseline_label
 from effrob_core.datasets import EVAL_SETS
 from effrob_core.figures.export import IMAGE_FORMATS, image_config, paper_style
 from effrob_core.figures.panels import shift_panels
@@ -87,7 +87,7 @@ x_axis = c2.radio("ImageNet x-axis", X_AXES, format_func=X_LABELS.get, key=key(P
 kind = c3.radio("Axis scaling", TRANSFORMS, format_func=TRANSFORM_LABELS.get,
                 key=key(PAGE, P["scale"]), horizontal=True)
 with st.sidebar:
-    baseline = st.radio("Fit the baseline on", BASELINES, format_func=lambda b: BASELINE_SPECS[b].label,
+    baseline = st.radio("Fit the baseline on", BASELINES, format_func=baseline_label,
                         key=key(PAGE, P["baseline"]))
     columns = st.slider("Panels per row", 1, 4, key=key(PAGE, P["cols"]))
     zero_shot = st.toggle("Zero-shot line in each panel", key=key(PAGE, P["zs"]))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import BASELINE_SPECS, BASELINES
+from effrob_core.baseline import BASELINES, BASELINE_SPECS, baseline_label
 from effrob_core.datasets import AVERAGE, EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from effrob_core.figures.paths import fine_tuning_trajectory
 from effrob_core.results import Results
@@ -86,7 +86,7 @@ c_series, c_base, c_scale = st.columns([2, 1.5, 1.2])
 chosen = c_series.pills("Published series", P["series"].choices, selection_mode="multi",
                         key=key(PAGE, P["series"]), format_func=series_label,
                         help="Your uploaded runs (Your results page) are always drawn, and never in the link.")
-baseline = c_base.selectbox("Baseline fit on", BASELINES, format_func=lambda b: BASELINE_SPECS[b].label,
+baseline = c_base.selectbox("Baseline fit on", BASELINES, format_func=baseline_label,
                             key=key(PAGE, P["baseline"]))
 kind = c_scale.radio("Axis scaling of the fit", TRANSFORMS, format_func=TRANSFORM_LABELS.get,
                      key=key(PAGE, P["scale"]), horizontal=True)

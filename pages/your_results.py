@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import BASELINE_SPECS, BASELINES, DECLARED_STANDARD, USER_BASELINES, baseline_mask
+from effrob_core.baseline import (BASELINE_SPECS, BASELINES, DECLARED_STANDARD, USER_BASELINES, baseline_label,
+                                  baseline_mask)
 from effrob_core.datasets import EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from effrob_core.results import Results
 from effrob_core.robustness import robustness_by_shift
@@ -242,7 +243,7 @@ if mine is not None and mine.n_models:
     options = BASELINES + (USER_BASELINES if len(own) else ())
     if state(PAGE, P["baseline"]) not in options:  # your line needs models declared standard-trained
         st.session_state[key(PAGE, P["baseline"])] = "testbed"
-    baseline = c_base.selectbox("Baseline fit on", options, format_func=lambda b: BASELINE_SPECS[b].label,
+    baseline = c_base.selectbox("Baseline fit on", options, format_func=baseline_label,
                                 key=key(PAGE, P["baseline"]),
                                 help="Models declared 'Standard training' (the template's group column) can make "
                                      "the line themselves, alone or with the testbed's.")
