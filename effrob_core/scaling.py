@@ -23,7 +23,11 @@ from .scaling_points import data_family, is_uploaded
 
 @dataclass(frozen=True)
 class PowerLawFit:
-    """``error = a * x**alpha + e_inf`` with parameter intervals at ``level``."""
+    """``error = a * x**alpha + e_inf`` with parameter intervals at ``level``.
+
+    An interval bound is ``inf`` where the data leave that parameter unbounded (with 4 points and
+    E_inf free, the interval for ``a`` can be wider than a float holds).
+    """
 
     a: float
     alpha: float
@@ -87,8 +91,10 @@ def fit_power_law(
     t3 = special.stdtrit(max(xv.size - 3, 1), 0.5 + level / 2)
     se = np.sqrt(np.clip(np.diag(cov), 0.0, np.inf))
     rss = float(np.sum((le - model(lx, *params)) ** 2))
+    with np.errstate(over="ignore"):  # a log A interval too wide for a float is an unbounded A interval (inf)
+        a_interval = np.exp(params[0] + np.array([-1.0, 1.0]) * t3 * se[0])
     intervals = {
-        "a": (float(np.exp(params[0] - t3 * se[0])), float(np.exp(params[0] + t3 * se[0]))),
+        "a": (float(a_interval[0]), float(a_interval[1])),
         "alpha": (float(params[1] - t3 * se[1]), float(params[1] + t3 * se[1])),
         "e_inf": e_inf_profile_interval(lx, le, float(params[2]), rss, upper, level),
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -61,6 +63,17 @@ def test_e_inf_interval_stays_in_its_range(a: float, alpha: float, e_inf: float,
     lo, hi = fit.intervals["e_inf"]
     assert 0.0 <= lo <= hi <= err.min()
     assert lo <= fit.e_inf <= hi  # the estimate is inside its interval
+
+
+def test_an_unbounded_interval_is_inf_without_a_warning() -> None:
+    """Four points leave A's interval wider than a float: its bound is inf, and no overflow warning."""
+    x = np.logspace(7, 11, 4)
+    err = (1.0 * x**-0.5 + 0.25) * np.exp(np.random.default_rng(1).normal(0, 0.03125, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = fit_power_law(x, err, irreducible=True)
+    lo, hi = fit.intervals["a"]
+    assert 0.0 <= lo <= fit.a <= hi == np.inf
 
 
 def test_profile_is_the_refit_with_e_inf_held_fixed() -> None:
