@@ -23,7 +23,15 @@ from effrob_core.figures.scatter import (
     shown_mask,
     x_label,
 )
-from effrob_core.figures.export import IMAGE_FORMATS, data_csv, image_config, paper_style, provenance
+from effrob_core.figures.export import (
+    IMAGE_FORMAT_HELP,
+    IMAGE_FORMATS,
+    data_csv,
+    image_config,
+    paper_style,
+    provenance,
+    vector_traces,
+)
 from effrob_core.figures.paths import path_traces, scatter_coords
 from effrob_core.figures.style import SOURCE_LABELS, source_labels
 from effrob_core.checkpoints import also_in_text, checkpoint_of
@@ -116,11 +124,12 @@ def cached_figure(_analysis: ShiftAnalysis, _models: pd.DataFrame, _zs_lines: li
                   kind: str, shown_groups: tuple[str, ...], shown_sources: tuple[str, ...], search: str, error_bars: bool,
                   x_limits: tuple[float, float] | None, y_limits: tuple[float, float] | None,
                   selected_ids: tuple[str, ...], units: str, interval: str, mark_members: bool,
-                  series_keys: tuple[str, ...], paper: bool, title: str) -> go.Figure:
+                  series_keys: tuple[str, ...], paper: bool, title: str, vector: bool) -> go.Figure:
     """The chart of one view with its series paths and paper style, built once and shared, never modified
     after (``st.plotly_chart`` copies it). ``view`` names what the unhashed analysis, models and zero-shot
     lines were computed from: the results' fingerprint, shift, x-axis, baseline, fit range, x set, pieces
-    and line choice (they also depend on the scale, groups, sources and search, which are arguments)."""
+    and line choice (they also depend on the scale, groups, sources and search, which are arguments).
+    ``vector`` redraws the WebGL traces as SVG ones, for an SVG export (:func:`vector_traces`)."""
     fig = robustness_scatter(_analysis, list(shown_groups), list(shown_sources), search, error_bars, _zs_lines,
                              height=560, x_limits=x_limits, y_limits=y_limits, selected_ids=list(selected_ids),
                              units=units, interval=interval, mark_members=mark_members)
@@ -130,7 +139,7 @@ def cached_figure(_analysis: ShiftAnalysis, _models: pd.DataFrame, _zs_lines: li
                                    series_members(_models, list(series_keys)), list(series_keys)))
     if paper:
         paper_style(fig, title)
-    return fig
+    return vector_traces(fig) if vector else fig
 
 
 def menu_label(key: str) -> str:
@@ -410,8 +419,7 @@ def draw_sidebar(link: str, ranges: bool = True) -> None:
                       help="White background, larger black type, opaque outlined markers, no band legend entry.")
             st.text_input("Title (optional)", key=key(PAGE, P["title"]), disabled=not paper)
             st.radio("Camera button saves", IMAGE_FORMATS, key=key(PAGE, P["fmt"]), horizontal=True,
-                     format_func=str.upper, help="The chart's camera icon (top right) downloads this format; "
-                                                 "SVG is vector, for papers.")
+                     format_func=str.upper, help=IMAGE_FORMAT_HELP)
         show_share_link(link)
 
 
@@ -485,7 +493,8 @@ def series_caption(keys: list[str]) -> str:
 fig = cached_figure(analysis, results.models, zs_lines,
                     (results_key, shift, x_axis, baseline, fit_range, x_set, piecewise, zs_choice), kind,
                     tuple(shown_groups), tuple(shown_sources), search, error_bars, x_limits, y_limits,
-                    tuple(linked_ids), units, interval, members_on, tuple(series_keys), paper, title)
+                    tuple(linked_ids), units, interval, members_on, tuple(series_keys), paper, title,
+                    fmt == "svg")
 
 c_fig, c_stats = st.columns([3.3, 1.25] if len(analysis.fit.pieces) == 1 else [3.0, 1.6])  # room for two pieces
 with c_fig:

@@ -12,7 +12,7 @@ import streamlit as st
 from effrob_core.baseline import BASELINES, BASELINE_SPECS, baseline_label
 from effrob_core.datasets import EVAL_SETS
 from effrob_core.figures.er_scatter import er_scatter, paired_effective_robustness, pearson_r
-from effrob_core.figures.export import IMAGE_FORMATS, image_config, paper_style
+from effrob_core.figures.export import IMAGE_FORMAT_HELP, IMAGE_FORMATS, image_config, paper_style
 from effrob_core.figures.scatter import shift_label
 from effrob_core.results import GROUPS, Results
 from effrob_core.robustness import OTHER_SHIFT_CHOICES, SET_CHOICES, SHIFT_CHOICES, ShiftAnalysis, analyse_shift
@@ -75,7 +75,7 @@ with st.sidebar:
                             help="Taori et al. show every model that is not standard training (the default).")
     paper = st.toggle("Paper style", key=key(PAGE, P["paper"]))
     fmt = st.radio("Camera button saves", IMAGE_FORMATS, key=key(PAGE, P["fmt"]), horizontal=True,
-                   format_func=str.upper)
+                   format_func=str.upper, help=IMAGE_FORMAT_HELP)
     show_share_link(sync_url(PAGE, PARAMS))
 
 fit_range = None if tuple(fit_pct) == FULL_RANGE else (fit_pct[0] / 100, fit_pct[1] / 100)

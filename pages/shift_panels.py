@@ -12,7 +12,7 @@ import streamlit as st
 
 from effrob_core.baseline import BASELINES, baseline_label
 from effrob_core.datasets import EVAL_SETS
-from effrob_core.figures.export import IMAGE_FORMATS, image_config, paper_style
+from effrob_core.figures.export import IMAGE_FORMAT_HELP, IMAGE_FORMATS, image_config, paper_style, vector_traces
 from effrob_core.figures.panels import shift_panels
 from effrob_core.figures.scatter import shift_label
 from effrob_core.results import GROUPS, Results
@@ -97,7 +97,7 @@ with st.sidebar:
         paper = st.toggle("Paper style", key=key(PAGE, P["paper"]))
         title = st.text_input("Title (optional)", key=key(PAGE, P["title"]), disabled=not paper)
         fmt = st.radio("Camera button saves", IMAGE_FORMATS, key=key(PAGE, P["fmt"]), horizontal=True,
-                       format_func=str.upper)
+                       format_func=str.upper, help=IMAGE_FORMAT_HELP)
     link = sync_url(PAGE, PARAMS)
     show_share_link(link)
 
@@ -114,6 +114,8 @@ for shift, why in failed.items():
     st.warning(f"No panel for {shift_label(shift)}: {why}")
 if paper:
     fig = paper_style(go.Figure(fig), title)
+if fmt == "svg":  # a copy: the cached figure is shared
+    fig = vector_traces(fig)
 st.plotly_chart(fig, key=f"{PAGE}.chart", theme=None, config=image_config(fmt, f"shift_panels_{kind}"))
 st.caption("Each panel: top-1 on ImageNet (or its class-matched subset) against the shift, the baseline fit with "
            "its 95% bootstrap band (1000 resamples of models), and y = x. Titles give each baseline's slope and "

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 import pytest
+from plotly.utils import PlotlyJSONEncoder
 
 from effrob_core import __version__
-from effrob_core.figures.export import data_csv, data_commit, image_config, paper_style, provenance
+from effrob_core.figures.export import data_csv, data_commit, image_config, paper_style, provenance, vector_traces
 from effrob_core.figures.scatter import robustness_scatter
 from effrob_core.results import Results
 from effrob_core.robustness import analyse_shift
@@ -25,6 +27,26 @@ def test_paper_style_on_the_scatter(results: Results) -> None:
     pts = [t for t in fig.data if t.meta == "points"]
     assert all(t.marker.opacity == 1.0 and t.marker.line.width == 0.7 for t in pts)
     assert paper_style(robustness_scatter(a, groups, ["testbed"])).layout.title.text is None
+
+
+def test_vector_traces_redraw_the_webgl_traces_as_svg(results: Results) -> None:
+    """Every Scattergl becomes a Scatter with the same points, markers, errors, hover and selection, in
+    order; the layout and the other traces are unchanged, and the figure given is not modified."""
+    a = analyse_shift(results, "imagenetv2", n_resamples=20)
+    ids = a.points["model_id"].iloc[:3].tolist()
+    fig = robustness_scatter(a, sorted(set(a.points["group"])), sorted(set(a.points["source"])), "ViT",
+                             error_bars=True, selected_ids=ids, mark_members=True)
+    assert sum(t.type == "scattergl" for t in fig.data) >= 5
+    vec = vector_traces(fig)
+    assert [t.type for t in vec.data] == ["scatter"] * len(fig.data)
+    assert vec.layout == fig.layout and any(t.type == "scattergl" for t in fig.data)  # the original is kept
+    for before, after in zip(fig.data, vec.data, strict=True):  # the same attributes and values
+        want, got = before.to_plotly_json(), after.to_plotly_json()
+        assert want.pop("type") in ("scatter", "scattergl") and got.pop("type") == "scatter"
+        assert json.dumps(got, cls=PlotlyJSONEncoder, sort_keys=True) == json.dumps(want, cls=PlotlyJSONEncoder,
+                                                                                     sort_keys=True)
+    selected = [t.ids[i] for t in vec.data if t.selectedpoints for i in t.selectedpoints]
+    assert sorted(selected) == sorted(ids)
 
 
 def test_image_config() -> None:

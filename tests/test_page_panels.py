@@ -27,8 +27,12 @@ def test_panels_from_a_link_and_a_control() -> None:
     titles = [a["text"] for a in spec["layout"]["annotations"]]
     assert titles[0].startswith("ImageNetV2 (slope") and titles[2].startswith("ImageNet-C (mean")
     assert sum(t.get("meta") == "baseline" for t in spec["data"]) == 3
+    assert "scattergl" in {t["type"] for t in spec["data"]}  # PNG (the default): WebGL points
     at.radio(key="panels.scale").set_value("probit").run()
     assert not at.exception and at.query_params["scale"] == "probit"
+    at.radio(key="panels.fmt").set_value("svg").run()  # SVG: every point an SVG shape, vector in the file
+    assert not at.exception and at.query_params["fmt"] == "svg"
+    assert {t["type"] for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]} == {"scatter"}
     at = _run({"shifts": "imagenet,imagenetv2"})  # imagenet against itself: that panel is explained, not drawn
     assert len(at.warning) == 1 and "ImageNet" in at.warning[0].value
     assert sum(t.get("meta") == "baseline" for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]) == 1

@@ -323,6 +323,7 @@ def test_axis_ranges_selection_and_paper_style_live_in_the_link(results: Results
     assert at.toggle(key=f"{PAGE}.xr.fixed").value is True
     assert tuple(at.slider(key=f"{PAGE}.xr.slider").value) == (5.0, 87.0)
     assert json.loads(at.get("plotly_chart")[0].proto.config)["toImageButtonOptions"]["format"] == "svg"
+    assert {t["type"] for t in spec["data"]} == {"scatter"}  # SVG chosen: points drawn as SVG, vector in the file
     assert dict(at.query_params) == query
     at.slider(key=f"{PAGE}.yr.slider").set_value((10.0, 80.0)).run()  # a new zoom goes into the link
     assert at.query_params["yr"] == "10,80"
