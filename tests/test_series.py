@@ -4,7 +4,6 @@ the path a series is drawn as."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
