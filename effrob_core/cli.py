@@ -323,7 +323,8 @@ def add_scaling_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def scaling_fit(results: Results, args: argparse.Namespace) -> dict[str, object]:
-    """The fit the ``scaling`` subcommand prints, as a JSON-ready dict (error as a fraction)."""
+    """The fit the ``scaling`` subcommand prints, as a JSON-ready dict (error as a fraction); an interval's
+    unbounded end is None (null in JSON)."""
     points, _ = scaling_points(results, args.eval_set, args.x_kind)
     if args.series in SERIES_BY_KEY:
         f = fit_series(points, args.series, irreducible=args.irreducible)
@@ -337,10 +338,11 @@ def scaling_fit(results: Results, args: argparse.Namespace) -> dict[str, object]
         "series": args.series if args.series in SERIES_BY_KEY else f.group, "label": f.group,
         "description": description, "method": METHOD_LABELS[f.method],
         "model": "E = A * x^alpha" + (" + E_inf" if args.irreducible else ""), "error_unit": "fraction",
-        "A": p.a, "A_interval": list(p.intervals["a"]), "alpha": p.alpha, "alpha_interval": list(p.intervals["alpha"]),
+        "A": p.a, "A_interval": [_num(v) for v in p.intervals["a"]], "alpha": p.alpha,
+        "alpha_interval": [_num(v) for v in p.intervals["alpha"]],
     }
     if args.irreducible:
-        out.update({"E_inf": p.e_inf, "E_inf_interval": list(p.intervals["e_inf"])})
+        out.update({"E_inf": p.e_inf, "E_inf_interval": [_num(v) for v in p.intervals["e_inf"]]})
     else:
         out["r"] = p.r
     out.update({"level": p.level, "n": f.n_points, "n_scales": f.n_x, "n_models": f.n_models,
@@ -352,7 +354,7 @@ def run_scaling(results: Results, args: argparse.Namespace, out: TextIO) -> None
     """Print one scaling fit as a table of fields or as JSON."""
     fit = scaling_fit(results, args)
     if args.format == "json":
-        print(json.dumps(fit, indent=2), file=out)
+        print(json.dumps(fit, indent=2, allow_nan=False), file=out)
         return
     pct = f"{round(100 * float(fit['level']))}% CI"
     a_lo, a_hi = fit["A_interval"]  # type: ignore[misc]

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from effrob_core.cli import main
+from effrob_core.scaling import fit_series
 from tests.conftest import ROOT
 
 
@@ -203,6 +204,24 @@ def test_scaling_json_and_irreducible() -> None:
     fields = _fields(out)
     assert code == 0 and fields["series"] == "LAION-2B (scaling-laws)" and fields["method"] == "every model"
     assert fields["n"].startswith("11 points fit (3 distinct scales, 11 models); fewer than 4 scales")
+
+
+def test_scaling_json_writes_an_unbounded_interval_end_as_null(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON has no Infinity: an unbounded end of A's interval (few points, E_inf free) is null."""
+    import dataclasses
+
+    from effrob_core import cli
+
+    def unbounded(*args, **kwargs):  # the real fit, with A's interval made unbounded above
+        f = fit_series(*args, **kwargs)
+        return dataclasses.replace(f, fit=dataclasses.replace(
+            f.fit, intervals={**f.fit.intervals, "a": (f.fit.intervals["a"][0], float("inf"))}))
+
+    monkeypatch.setattr(cli, "fit_series", unbounded)
+    code, out, _ = run("scaling", "--set", "average", "--x", "compute", "--series", "laion-pooled", "--format",
+                       "json", "--irreducible")
+    fit = json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+    assert code == 0 and fit["A_interval"][0] < fit["A"] and fit["A_interval"][1] is None
 
 
 @pytest.mark.parametrize(("argv", "message"), [
