@@ -3,9 +3,10 @@
 The style is applied to a finished figure (any builder's), so one function serves every page. The
 browser's modebar saves the styled figure as PNG or SVG (plotly.js ``toImageButtonOptions``, no
 server-side renderer needed); for SVG, :func:`vector_traces` first redraws the WebGL point traces as
-SVG ones, which plotly.js would otherwise embed in the SVG file as a raster image. The CSV carries the plotted numbers, the fitted lines' coefficients
-and the provenance (data commit, effrob version, the view's link) as ``#`` comment lines above the
-table, which ``pandas.read_csv(..., comment="#")`` skips.
+SVG ones, which plotly.js would otherwise embed in the SVG file as a raster image. The CSV carries
+the plotted numbers, the fitted lines' coefficients and the provenance (data commit, effrob version,
+the view's link) as ``#`` comment lines above the table, which ``pandas.read_csv(..., comment="#")``
+skips.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from .style import escape_text
 IMAGE_FORMATS: tuple[str, ...] = ("png", "svg")
 #: Help of a page's image-format control.
 IMAGE_FORMAT_HELP = ("The chart's camera icon (top right) downloads this format. SVG is vector, for papers: with "
-                     "SVG chosen, the chart draws every point as an SVG shape (see vector_traces), which redraws "
-                     "more slowly with thousands of points; PNG is saved at 3x the chart's size.")
+                     "SVG chosen, the chart draws every point as an SVG shape, which redraws more slowly with "
+                     "thousands of points. PNG is saved at 3x the chart's size.")
 PAPER_FONT = dict(family="Arial, Helvetica, sans-serif", size=16, color="#000000")
 PAPER_AXIS = dict(showline=True, linecolor="#000000", linewidth=1.5, mirror=True, ticks="outside",
                   tickcolor="#000000", tickwidth=1.5, ticklen=6, tickfont=dict(size=15),
@@ -62,8 +63,8 @@ def paper_style(fig: go.Figure, title: str = "") -> go.Figure:
 
 
 def vector_traces(fig: go.Figure) -> go.Figure:
-    """A copy of the figure with every WebGL scatter trace (``Scattergl``) redrawn as an SVG one (``Scatter``) with
-    the same points, markers, error bars, hover and selection, in the same order.
+    """A copy of the figure with every WebGL scatter trace (``Scattergl``) redrawn as an SVG one
+    (``Scatter``) with the same points, markers, error bars, hover and selection, in the same order.
 
     plotly.js saves WebGL traces into an SVG file as one embedded bitmap; after this, an SVG export holds
     every point as a vector shape.
