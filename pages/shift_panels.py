@@ -34,8 +34,9 @@ X_LABELS = {"full": "Full ImageNet", "matched": "Class-matched where the shift h
 @view_cache(show_spinner="Fitting each panel's baseline…", max_entries=32)
 def cached_figure(_results: Results, results_key: str, shifts: tuple[str, ...], x_axis: str, kind: str,
                   baseline: str, groups: tuple[str, ...], sources: tuple[str, ...], columns: int,
-                  zero_shot: bool) -> tuple[go.Figure, dict[str, str]]:
-    """The panels figure for one view, and the shifts that could not be drawn with the reason."""
+                  zero_shot: bool, vector: bool) -> tuple[go.Figure, dict[str, str]]:
+    """The panels figure for one view, and the shifts that could not be drawn with the reason. ``vector``
+    redraws its WebGL traces as SVG ones, for an SVG export (:func:`vector_traces`)."""
     analyses, failed = [], {}
     for shift in shifts:  # a handful of panels
         axis = x_axis if x_axis == "full" or EVAL_SETS.get(shift) and EVAL_SETS[shift].matched_x else "full"
@@ -46,7 +47,8 @@ def cached_figure(_results: Results, results_key: str, shifts: tuple[str, ...], 
             failed[shift] = str(exc)
     if not analyses:
         raise ValueError("; ".join(f"{shift_label(s)}: {why}" for s, why in failed.items()))
-    return shift_panels(analyses, groups, sources, columns, zero_shot), failed
+    fig = shift_panels(analyses, groups, sources, columns, zero_shot)
+    return (vector_traces(fig) if vector else fig), failed
 
 
 results = page_results()
@@ -106,7 +108,7 @@ if not shifts:
     st.stop()
 try:
     fig, failed = cached_figure(results, results_key, tuple(shifts), x_axis, kind, baseline, tuple(shown_groups),
-                                tuple(shown_sources), int(columns), bool(zero_shot))
+                                tuple(shown_sources), int(columns), bool(zero_shot), fmt == "svg")
 except ValueError as exc:
     st.error(f"No panel can be drawn: {exc}")
     st.stop()
@@ -114,8 +116,6 @@ for shift, why in failed.items():
     st.warning(f"No panel for {shift_label(shift)}: {why}")
 if paper:
     fig = paper_style(go.Figure(fig), title)
-if fmt == "svg":  # a copy: the cached figure is shared
-    fig = vector_traces(fig)
 st.plotly_chart(fig, key=f"{PAGE}.chart", theme=None, config=image_config(fmt, f"shift_panels_{kind}"))
 st.caption("Each panel: top-1 on ImageNet (or its class-matched subset) against the shift, the baseline fit with "
            "its 95% bootstrap band (1000 resamples of models), and y = x. Titles give each baseline's slope and "
