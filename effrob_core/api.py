@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .baseline import BASELINES, TESTBED_SEED, LinearFit, PiecewiseLine
+from .baseline import BASELINES, TESTBED_RESAMPLES, TESTBED_SEED, LinearFit, PiecewiseLine
 from .datasets import MAIN_SHIFTS
 from .results import Results, load_results
 from .robustness import SHIFT_CHOICES, X_AXES, ShiftAnalysis, analyse_shift, robustness_by_shift, x_key
@@ -74,7 +74,7 @@ def analyse(
     transform: Transform = "logit",
     x_axis: str = "full",
     fit_range: tuple[float, float] | None = None,
-    n_resamples: int = 1000,
+    n_resamples: int = TESTBED_RESAMPLES,
     seed: int = TESTBED_SEED,
     x_set: str | None = None,
     piecewise: bool = True,

@@ -33,6 +33,8 @@ DECLARED_STANDARD = "Standard training"
 
 #: The bootstrap seed of the imagenet-testbed plotting code (plotting/plotter.py).
 TESTBED_SEED = 720257663
+#: The number of bootstrap resamples of models behind the testbed's 95% band (plotting/plotter.py).
+TESTBED_RESAMPLES = 1000
 #: Substrings that exclude a testbed "Standard training" model from Taori et al.'s line.
 TESTBED_EXCLUDED = ("subsample", "aws", "batch64")
 #: The testbed's own category (``source_category``) of its weak CNNs trained the standard way.
@@ -305,7 +307,7 @@ def bootstrap_line(
     y_acc: ArrayLike,
     kind: Transform = "logit",
     fit_range: tuple[float, float] | None = None,
-    n_resamples: int = 1000,
+    n_resamples: int = TESTBED_RESAMPLES,
     seed: int = TESTBED_SEED,
 ) -> BootstrapFit:
     """Refit the line on ``n_resamples`` resamples of the baseline models, all at once.
@@ -420,7 +422,7 @@ def fit_pieces(
     y_acc: ArrayLike,
     kind: Transform = "logit",
     splits: Sequence[float] = (),
-    n_resamples: int = 1000,
+    n_resamples: int = TESTBED_RESAMPLES,
     seed: int = TESTBED_SEED,
 ) -> PiecewiseLine:
     """Fit one line (and its bootstrap) per interval between the sorted ``splits``.

@@ -18,6 +18,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .baseline import (
+    TESTBED_RESAMPLES,
     TESTBED_SEED,
     LinearFit,
     PiecewiseLine,
@@ -227,7 +228,7 @@ def analyse_shift(
     transform: Transform = "logit",
     x_axis: str = "full",
     fit_range: tuple[float, float] | None = None,
-    n_resamples: int = 1000,
+    n_resamples: int = TESTBED_RESAMPLES,
     seed: int = TESTBED_SEED,
     confidence: float = TESTBED_CONFIDENCE,
     level: float = 0.95,
@@ -287,7 +288,7 @@ def robustness_by_shift(
     baseline: str = "testbed",
     transform: Transform = "logit",
     x_axis: str = "full",
-    n_resamples: int = 1000,
+    n_resamples: int = TESTBED_RESAMPLES,
     seed: int = TESTBED_SEED,
     piecewise: bool = True,
 ) -> tuple[pd.DataFrame, dict[str, str]]:

@@ -11,7 +11,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from effrob_core.baseline import BASELINES, BASELINE_SPECS, LinearFit, PiecewiseLine, baseline_label, piece_label
+from effrob_core.baseline import (
+    BASELINE_SPECS,
+    BASELINES,
+    TESTBED_RESAMPLES,
+    LinearFit,
+    PiecewiseLine,
+    baseline_label,
+    piece_label,
+)
 from effrob_core.datasets import AVERAGE, EVAL_SETS
 from effrob_core.er_units import ER_UNITS, er_in_units, unit_phrase, unit_suffix
 from effrob_core.figures.scatter import (
@@ -72,8 +80,8 @@ from pages.common import (
 )
 
 PAGE = "robustness"
-#: Bootstrap resamples of the baseline band (the testbed's 1000).
-N_RESAMPLES = 1000
+#: Bootstrap resamples of the baseline band (the testbed's, the core's default).
+N_RESAMPLES = TESTBED_RESAMPLES
 #: The landing view: the seed's figure (open_clip docs/effective_robustness.png), ImageNetV2 on y.
 DEFAULT_SHIFT = LANDING_SHIFT
 FULL_RANGE = (0.0, 100.0)

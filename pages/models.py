@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import BASELINES, BASELINE_SPECS, baseline_label
+from effrob_core.baseline import BASELINE_SPECS, BASELINES, TESTBED_RESAMPLES, baseline_label
 from effrob_core.checkpoints import checkpoint_of
 from effrob_core.datasets import EVAL_SETS, MAIN_SHIFTS
 from effrob_core.figures.compare import compare_figure
@@ -55,7 +55,8 @@ from pages.common import (
 )
 
 PAGE = "models"
-N_RESAMPLES = 1000
+#: Bootstrap resamples of the baseline band (the testbed's, the core's default).
+N_RESAMPLES = TESTBED_RESAMPLES
 MAX_COMPARE = 8
 FULL_RANGE = (0.0, 100.0)
 DEFAULT_COMPARE = ("testbed:resnet50", "testbed:vit_b_32_clip_zeroshot", "openclip:ViT-L-14/openai",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import BASELINES, BASELINE_SPECS, baseline_label
+from effrob_core.baseline import BASELINE_SPECS, BASELINES, TESTBED_RESAMPLES, baseline_label
 from effrob_core.datasets import IMAGENET
 from effrob_core.figures.scaling_sets import scaling_sets_figure
 from effrob_core.figures.scaling import (
@@ -76,7 +76,8 @@ from pages.common import (
 )
 
 PAGE = "scaling"
-N_RESAMPLES = 1000
+#: Bootstrap resamples of the baseline band (the testbed's, the core's default).
+N_RESAMPLES = TESTBED_RESAMPLES
 X_LABELS = {"samples": "Samples seen", "compute": "Compute (GMACs)"}
 Y_LABELS = {"error": "Error (log)", "accuracy": "Accuracy"}
 COLOR_LABELS = {"data": "Training data", "architecture": "Architecture"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from effrob_core.baseline import BASELINES, baseline_label
+from effrob_core.baseline import BASELINES, TESTBED_RESAMPLES, baseline_label
 from effrob_core.datasets import EVAL_SETS
 from effrob_core.figures.export import IMAGE_FORMAT_HELP, IMAGE_FORMATS, image_config, paper_style, vector_traces
 from effrob_core.figures.panels import shift_panels
@@ -23,8 +23,8 @@ from effrob_core.viewstate import Param
 from pages.common import follow_options, init_state, key, page_results, show_share_link, state, sync_url, view_cache
 
 PAGE = "panels"
-#: Bootstrap resamples of each panel's band.
-N_RESAMPLES = 1000
+#: Bootstrap resamples of the baseline band (the testbed's, the core's default).
+N_RESAMPLES = TESTBED_RESAMPLES
 #: Taori et al.'s natural-shift panels (Fig. 2), in their order.
 DEFAULT_SHIFTS = ["imagenetv2", "imagenet-r", "objectnet", "imagenet-vid-robust", "ytbb-robust", "imagenet-sketch"]
 MENU = SHIFT_CHOICES + tuple(k for k in OTHER_SHIFT_CHOICES if EVAL_SETS[k].listed)

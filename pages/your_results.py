@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from effrob_core.baseline import (BASELINE_SPECS, BASELINES, DECLARED_STANDARD, USER_BASELINES, baseline_label,
-                                  baseline_mask)
+from effrob_core.baseline import (BASELINE_SPECS, BASELINES, DECLARED_STANDARD, TESTBED_RESAMPLES, USER_BASELINES,
+                                  baseline_label, baseline_mask)
 from effrob_core.datasets import EVAL_SETS, IMAGENET, MAIN_SHIFTS
 from effrob_core.results import Results
 from effrob_core.robustness import robustness_by_shift
@@ -51,7 +51,8 @@ PARAMS = [
     Param("scale", "logit", "choice", TRANSFORMS),
 ]
 P = {p.key: p for p in PARAMS}
-N_RESAMPLES = 1000
+#: Bootstrap resamples of the baseline band (the testbed's, the core's default).
+N_RESAMPLES = TESTBED_RESAMPLES
 
 RESET_KEY = "yours.uploader_generation"  # bumped by "Remove my models" to give the uploader a fresh, empty key
 BASE_KEY = "yours.loaded_before_visit"  # uploads loaded before this visit of the page (kept when adding files)

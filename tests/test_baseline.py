@@ -183,3 +183,15 @@ def test_resample_indices_are_the_testbed_choices(n: int) -> None:
     loop = np.stack([rng.choice(n, n) for _ in range(50)])
     np.testing.assert_array_equal(resample_indices(TESTBED_SEED, 50, n), loop)
     assert not resample_indices(TESTBED_SEED, 50, n).flags.writeable
+
+
+def test_every_bootstrap_defaults_to_the_testbeds_1000_resamples() -> None:
+    """One constant sets the resamples of the core's bootstraps, so that the pages (which use it) and the
+    server's warm-up (which uses the defaults) compute the same landing view."""
+    import inspect
+
+    from effrob_core import api, robustness
+
+    assert baseline.TESTBED_RESAMPLES == 1000
+    for func in (baseline.bootstrap_line, baseline.fit_pieces, robustness.analyse_shift, api.analyse):
+        assert inspect.signature(func).parameters["n_resamples"].default == baseline.TESTBED_RESAMPLES, func
