@@ -248,12 +248,13 @@ def return_freed_memory() -> None:
         pass
 
 
-def init_state(page: str, params: Sequence[Param]) -> None:
+def init_state(page: str, params: Sequence[Param], keep_notices: bool = False) -> None:
     """Seed each control's session-state key from the URL the first time the page runs in a session.
 
     Invalid, unknown and repeated URL values fall back to defaults with a visible notice; so does a
     link whose settings are not applied because this tab already holds the page's controls (e.g. the
-    browser's back button: the tab keeps its current view).
+    browser's back button: the tab keeps its current view). With ``keep_notices`` they are shown again in
+    the next run (one the page asks for itself, not the user).
     """
     release_ended_sessions()
     query = {k: st.query_params.get_all(k) for k in st.query_params}
@@ -268,7 +269,8 @@ def init_state(page: str, params: Sequence[Param]) -> None:
         st.session_state[f"{page}:notices"] = [
             "The link's settings were not applied: this browser tab already shows this page with its own "
             "settings. Open the link in a new tab to see its view."]
-    for notice in st.session_state.pop(f"{page}:notices", []):
+    notices_key = f"{page}:notices"
+    for notice in st.session_state.get(notices_key, []) if keep_notices else st.session_state.pop(notices_key, []):
         st.warning(plain(notice), icon="⚠️")
 
 

@@ -62,6 +62,7 @@ from effrob_core.transforms import TRANSFORM_LABELS, TRANSFORMS, transform
 from effrob_core.uncertainty import ER_INTERVALS
 from effrob_core.zero_shot import DEFAULT_LINE, LINE_CHOICES, ZeroShotLine, lines_table, zero_shot_lines
 from effrob_core.viewstate import Param
+from pages.chart_first import await_chart, chart_pending, mark_drawn
 from pages.common import (
     ER_PARAMS,
     LANDING_SHIFT,
@@ -324,7 +325,9 @@ st.caption(
     "transformed axes. Red: the baseline fit on standard-training models; effective robustness is a "
     "model's height above it, in accuracy points (Taori et al., 2020) or in units of the plotted axes. Lines are "
     "solid where they were fit, dashed where extrapolated. Box- or lasso-select points to list them.")
-init_state(PAGE, PARAMS)
+CHART_SIGNAL = f"{PAGE}.chart_drawn"
+sidebar_waits = chart_pending(CHART_SIGNAL)
+init_state(PAGE, PARAMS, keep_notices=sidebar_waits)  # shown again in the run that draws the sidebar
 follow_options(PAGE, P["groups"], groups)
 follow_options(PAGE, P["sources"], sources)
 
@@ -355,7 +358,7 @@ kind = c_scale.radio("Axis scaling", TRANSFORMS, format_func=TRANSFORM_LABELS.ge
                      horizontal=True, help="Logit (default) and probit make the baseline linear; linear is "
                                            "for intuition only.")
 # --- sidebar controls: their values, read from their state here; the sidebar itself is drawn after the
-# chart (draw_sidebar), so that the browser starts loading and drawing the chart first --------------------
+# chart (draw_sidebar), in a browser's first run only once the chart is on screen (pages/chart_first.py) --
 search = state(PAGE, P["search"])
 baseline = state(PAGE, P["baseline"])
 fit_pct = state(PAGE, P["fit"])
@@ -438,6 +441,7 @@ try:
 except ValueError as exc:
     st.error(f"No baseline for this view: {exc}. Widen the ImageNet range, choose other baseline models or "
              "other evaluation sets.")
+    mark_drawn(CHART_SIGNAL)  # no chart to wait for
     draw_sidebar(sync_url(PAGE, PARAMS), ranges=False)
     st.stop()
 
@@ -545,7 +549,10 @@ else:  # no new selection on the chart: the one from the link
     ids = linked_ids
 st.session_state[f"{PAGE}.sel:event"] = event_ids
 link = sync_url(PAGE, PARAMS)
-draw_sidebar(link)
+if sidebar_waits:  # a browser's first run: the sidebar follows once the chart is drawn
+    await_chart(CHART_SIGNAL)
+else:
+    draw_sidebar(link)
 
 
 def plotted_csv() -> str:

@@ -35,6 +35,8 @@ EXCEPTION = '[data-testid="stException"]'
 ALERT_ERROR = '[data-testid="stAlertContentError"]'
 ALERT_WARNING = '[data-testid="stAlertContentWarning"]'
 DIALOG = '[role="dialog"]'
+#: A page's "chart drawn" signal (pages/chart_first.py): while it is mounted, the page's next run is pending.
+CHART_SIGNAL = '[class*="-chart_drawn"]'
 
 
 # Counts the script runs the frontend shows (transitions of stApp's script state into "running").
@@ -126,7 +128,8 @@ class AppPage:
         return self
 
     def wait_idle(self, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
-        """Wait until the app is connected, its script is not running, and that has held for 0.5 s."""
+        """Wait until the app is connected, its script is not running, and that has held for 0.5 s, with no
+        run still to come for a chart-first signal."""
         self.page.wait_for_selector(APP, state="attached", timeout=timeout_ms)
         idle = (f'{APP}[data-test-connection-state="CONNECTED"]'
                 f'[data-test-script-state="notRunning"]')
@@ -135,6 +138,10 @@ class AppPage:
             self.page.wait_for_selector(idle, state="attached",
                                         timeout=max(1, int((deadline - time.monotonic()) * 1000)))
             self.page.wait_for_timeout(500)
+            if self.page.query_selector(CHART_SIGNAL) is not None:  # the page reruns once its chart is drawn
+                self.page.wait_for_selector(CHART_SIGNAL, state="detached",
+                                            timeout=max(1, int((deadline - time.monotonic()) * 1000)))
+                continue
             if self.page.query_selector(idle) is not None:
                 break
             if time.monotonic() > deadline:
