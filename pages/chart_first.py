@@ -35,15 +35,10 @@ export default function (component) {
 }
 """
 
-_component: Any = None
-
-
+@functools.cache
 def _signal() -> Any:
     """The registered component (registered once per process, on first use inside the running app)."""
-    global _component
-    if _component is None:
-        _component = st.components.v2.component("effrob.chart_drawn", js=_JS % {"fallback": FALLBACK_MS})
-    return _component
+    return st.components.v2.component("effrob.chart_drawn", js=_JS % {"fallback": FALLBACK_MS})
 
 
 def browser_session() -> bool:
