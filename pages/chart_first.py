@@ -35,6 +35,7 @@ export default function (component) {
 }
 """
 
+
 @functools.cache
 def _signal() -> Any:
     """The registered component (registered once per process, on first use inside the running app)."""
