@@ -11,8 +11,10 @@ each time, ``warm`` on a server that has served the page once. ``floor_controls`
 (``benchmarks/floor_controls_app.py``) is the floor's chart with the same kinds and number of elements
 as the app's page around it and nothing computed: what the framework needs for such a page at all.
 The report gives each median and the ratio to the floor (``ratio_cold``/``ratio_warm`` for ``app``,
-``unwarmed_ratio_*`` and ``controls_ratio_*`` for the others), and the seconds each server took to
-answer its health check (``start_s``).
+``unwarmed_ratio_*`` and ``controls_ratio_*`` for the others), the median of the per-round ratios with
+its 95% confidence interval (``*_paired``: each round measures every target once, so the machine's
+drift between rounds cancels; see :func:`benchmarks.stats.paired_ratio`), and the seconds each server
+took to answer its health check (``start_s``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 from .browser import first_chart, launch, wait_idle
 from .server import ROOT, Server
-from .stats import summarise
+from .stats import paired_ratio, summarise
 
 TARGETS = {"app": ("serve.py", "/"), "app_unwarmed": ("app.py", "/"), "floor": ("benchmarks/floor_app.py", "/"),
            "floor_controls": ("benchmarks/floor_controls_app.py", "/")}
@@ -73,11 +75,15 @@ def run(cold_runs: int = 3, warm_runs: int = 5, log: Callable[[str], None] = pri
         report[name]["start_s"] = summarise(start[name])
     for k in ("cold", "warm"):
         floor = report["floor"][k]["median_s"]
+        parts = []
         for name, prefix in RATIOS.items():
             report[f"{prefix}_{k}"] = report[name][k]["median_s"] / floor
-        targets = "; ".join(f"{name} {report[name][k]['median_s']:.2f} s ({report[f'{prefix}_{k}']:.2f}x)"
-                            for name, prefix in RATIOS.items())
-        log(f"  {k}: floor {floor:.2f} s; {targets} (goal for app <= {GOAL_RATIO}x)")
+            paired = report[f"{prefix}_{k}_paired"] = paired_ratio(times[name][k], times["floor"][k])
+            ci = (f"95% CI {paired['ci_low']:.2f}-{paired['ci_high']:.2f}" if paired["ci_low"] == paired["ci_low"]
+                  else "too few rounds for a 95% CI")
+            parts.append(f"{name} {report[name][k]['median_s']:.2f} s ({report[f'{prefix}_{k}']:.2f}x; per round "
+                         f"{paired['median']:.2f}x, {ci})")
+        log(f"  {k}: floor {floor:.2f} s; {'; '.join(parts)} (goal for app <= {GOAL_RATIO}x)")
     return report
 
 

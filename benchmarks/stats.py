@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 
 def summarise(samples: Sequence[float]) -> dict[str, Any]:
@@ -16,3 +17,21 @@ def summarise(samples: Sequence[float]) -> dict[str, Any]:
                 "max_s": float("nan")}
     return {"n": int(a.size), "median_s": float(np.median(a)), "p95_s": float(np.percentile(a, 95)),
             "min_s": float(a.min()), "max_s": float(a.max())}
+
+
+def paired_ratio(numerator: Sequence[float], denominator: Sequence[float], confidence: float = 0.95) -> dict[str, Any]:
+    """Median of the per-round ratios ``numerator[i] / denominator[i]`` (samples taken in the same round,
+    so that the machine's drift between rounds cancels) with a distribution-free confidence interval for
+    that median (the binomial order-statistic interval of ``scipy.stats.quantile_test``). Rounds where
+    either sample is missing (NaN) are left out. The interval is NaN when there are too few ratios for
+    ``confidence`` (at 95%, fewer than six)."""
+    a, b = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"paired samples differ in length: {a.size} and {b.size}")
+    r = a[np.isfinite(a) & np.isfinite(b)] / b[np.isfinite(a) & np.isfinite(b)]
+    out: dict[str, Any] = {"n": int(r.size), "median": float(np.median(r)) if r.size else float("nan"),
+                           "confidence": confidence, "ci_low": float("nan"), "ci_high": float("nan")}
+    if r.size:
+        ci = stats.quantile_test(r, p=0.5).confidence_interval(confidence)
+        out["ci_low"], out["ci_high"] = float(ci.low), float(ci.high)
+    return out

@@ -11,6 +11,7 @@ import pytest
 from benchmarks.core import CoreCase, loop_analyse_shift, run_case
 from benchmarks.run import evaluate, table
 from benchmarks.server import page_urls
+from benchmarks.stats import paired_ratio
 from benchmarks.synthetic import (
     KINDS,
     synthetic_results,
@@ -95,10 +96,32 @@ def test_floor_part_is_read_against_its_ratio_in_the_table() -> None:
                           "loadavg_start": (0.0, 0.0, 0.0)},
               "floor": {"cold_runs": 1, "warm_runs": 1, "app": side(3.0, 2.3), "floor": side(2.0, 1.8),
                         "ratio_cold": 1.5, "ratio_warm": 2.3 / 1.8, "errors": [],
+                        "ratio_warm_paired": {"n": 9, "median": 1.25, "confidence": 0.95, "ci_low": 1.2, "ci_high": 1.31},
+                        "ratio_cold_paired": {"n": 1, "median": 1.5, "confidence": 0.95, "ci_low": float("nan"),
+                                              "ci_high": float("nan")},
                         "floor_controls": side(2.4, 2.1), "controls_ratio_cold": 1.2, "controls_ratio_warm": 2.1 / 1.8}}
     report["targets"] = evaluate(report)
     met = {t["target"]: t["met"] for t in report["targets"]}
     assert met == {"first chart against the floor, cold (x)": False, "first chart against the floor, warm (x)": True}
-    assert "cold app 3.00 s, floor 2.00 s, ratio 1.50x" in table(report)
+    assert "cold app 3.00 s, floor 2.00 s, ratio 1.50x (per round 1.50x);" in table(report)  # one round: no interval
+    assert "warm app 2.30 s, floor 1.80 s, ratio 1.28x (per round 1.25x, 95% CI 1.20-1.31)" in table(report)
     assert "the floor with the page's controls: cold 2.40 s (1.20x), warm 2.10 s (1.17x)" in table(report)
     assert "without the warm-up" not in table(report)  # a report without that target
+
+
+def test_paired_ratio_is_the_median_of_per_round_ratios_with_an_order_statistic_interval() -> None:
+    """Round i of the numerator is divided by round i of the denominator; a missing sample drops its round;
+    the 95% interval of the median of nine ratios is the 2nd to 8th smallest (binomial, distribution-free)."""
+    den = [2.0] * 9
+    num = [2.0 * r for r in (1.1, 1.5, 1.2, 1.3, 1.0, 1.25, 1.4, 1.15, 1.35)]
+    out = paired_ratio(num, den)
+    assert out["n"] == 9 and out["median"] == pytest.approx(1.25)
+    assert (out["ci_low"], out["ci_high"]) == (pytest.approx(1.1), pytest.approx(1.4))
+    # the machine's drift cancels: doubling both samples of a round changes nothing
+    assert paired_ratio([2 * x for x in num[:3]] + num[3:], [4.0] * 3 + den[3:])["median"] == pytest.approx(1.25)
+    dropped = paired_ratio(num[:8] + [float("nan")], den)
+    assert dropped["n"] == 8
+    few = paired_ratio(num[:5], den[:5])  # five ratios cannot give a 95% interval
+    assert few["n"] == 5 and few["ci_low"] != few["ci_low"]
+    with pytest.raises(ValueError, match="differ in length"):
+        paired_ratio(num, den[:3])
