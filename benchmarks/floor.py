@@ -27,7 +27,7 @@ from typing import Any
 
 from .browser import first_chart, launch, wait_idle
 from .server import ROOT, Server
-from .stats import paired_ratio, summarise
+from .stats import paired_ratio, paired_text, summarise
 
 TARGETS = {"app": ("serve.py", "/"), "app_unwarmed": ("app.py", "/"), "floor": ("benchmarks/floor_app.py", "/"),
            "floor_controls": ("benchmarks/floor_controls_app.py", "/")}
@@ -79,10 +79,8 @@ def run(cold_runs: int = 3, warm_runs: int = 5, log: Callable[[str], None] = pri
         for name, prefix in RATIOS.items():
             report[f"{prefix}_{k}"] = report[name][k]["median_s"] / floor
             paired = report[f"{prefix}_{k}_paired"] = paired_ratio(times[name][k], times["floor"][k])
-            ci = (f"95% CI {paired['ci_low']:.2f}-{paired['ci_high']:.2f}" if paired["ci_low"] == paired["ci_low"]
-                  else "too few rounds for a 95% CI")
-            parts.append(f"{name} {report[name][k]['median_s']:.2f} s ({report[f'{prefix}_{k}']:.2f}x; per round "
-                         f"{paired['median']:.2f}x, {ci})")
+            parts.append(f"{name} {report[name][k]['median_s']:.2f} s ({report[f'{prefix}_{k}']:.2f}x; "
+                         f"{paired_text(paired)})")
         log(f"  {k}: floor {floor:.2f} s; {'; '.join(parts)} (goal for app <= {GOAL_RATIO}x)")
     return report
 

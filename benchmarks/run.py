@@ -147,18 +147,10 @@ def _f(x: Any, digits: int = 3) -> str:
     return f"{x:.{digits}f}" if isinstance(x, float) else str(x)
 
 
-def _paired(paired: dict[str, Any] | None) -> str:
-    """`` (per round 1.25x, 95% CI 1.18-1.31)`` for a paired ratio of ``benchmarks.floor`` (without the interval
-    where the rounds were too few for one); empty without a paired ratio."""
-    if not paired:
-        return ""
-    ci = (f", {100 * paired['confidence']:.0f}% CI {_f(paired['ci_low'], 2)}-{_f(paired['ci_high'], 2)}"
-          if paired["ci_low"] == paired["ci_low"] else "")
-    return f" (per round {_f(paired['median'], 2)}x{ci})"
-
-
 def table(report: dict[str, Any]) -> str:
     """The report as Markdown tables (medians, p95, ratios, targets)."""
+    from .stats import paired_text
+
     lines: list[str] = []
     for part in PARTS:
         if isinstance(report.get(part), dict) and "error" in report[part]:
@@ -221,7 +213,8 @@ def table(report: dict[str, Any]) -> str:
         lines += ["", f"**Against the framework's floor** (`benchmarks/floor_app.py`, the same models in one WebGL trace; "
                   f"alternating, cold n={fl['cold_runs']}, warm n={fl['warm_runs']}): "
                   + "; ".join(f"{k} app {_f(fl['app'][k]['median_s'], 2)} s, floor {_f(fl['floor'][k]['median_s'], 2)} s, "
-                              f"ratio {_f(fl[f'ratio_{k}'], 2)}x" + _paired(fl.get(f"ratio_{k}_paired"))
+                              f"ratio {_f(fl[f'ratio_{k}'], 2)}x"
+                              + (f" ({paired_text(fl[f'ratio_{k}_paired'])})" if f"ratio_{k}_paired" in fl else "")
                               for k in ("cold", "warm"))
                   + "".join(f"; {label}: " + ", ".join(f"{k} {_f(fl[name][k]['median_s'], 2)} s "
                                                         f"({_f(fl[f'{prefix}_{k}'], 2)}x)" for k in ("cold", "warm"))
