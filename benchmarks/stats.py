@@ -28,7 +28,8 @@ def paired_ratio(numerator: Sequence[float], denominator: Sequence[float], confi
     a, b = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
     if a.shape != b.shape:
         raise ValueError(f"paired samples differ in length: {a.size} and {b.size}")
-    r = a[np.isfinite(a) & np.isfinite(b)] / b[np.isfinite(a) & np.isfinite(b)]
+    both = np.isfinite(a) & np.isfinite(b)
+    r = a[both] / b[both]
     out: dict[str, Any] = {"n": int(r.size), "median": float(np.median(r)) if r.size else float("nan"),
                            "confidence": confidence, "ci_low": float("nan"), "ci_high": float("nan")}
     if r.size:
